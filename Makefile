@@ -1,0 +1,40 @@
+# Two commands on a fresh machine (python3, make, git): `make demo` and `make test`.
+# uv is installed into .bootstrap/ when it is not already on PATH.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.bootstrap/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: setup demo test lint typecheck unit bench docs dist clean
+
+$(CURDIR)/.bootstrap/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.bootstrap
+	$(CURDIR)/.bootstrap/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: $(UV) uv.lock pyproject.toml onesdk-core/pyproject.toml onesdk-kimi/pyproject.toml
+	$(UV) sync --locked --all-packages
+	@touch $@
+
+setup: .venv/.synced
+
+demo: setup
+	$(UV) run --no-sync python examples/demo.py
+
+lint: setup
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+typecheck: setup
+	$(UV) run --no-sync mypy
+
+unit: setup
+	$(UV) run --no-sync pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(UV) run --no-sync python benchmarks/run.py
+
+clean:
+	rm -rf .venv .bootstrap dist site .mypy_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""OneSDK: one typed API over many LLM providers, each a plugin found at runtime.
+
+The public names, nothing else. They load on first use, so ``import onesdk`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .client import AsyncOneSDK, OneSDK
+    from .errors import (
+        InvokeAuthorizationError,
+        InvokeBadRequestError,
+        InvokeConfigError,
+        InvokeConnectionError,
+        InvokeContentFilterError,
+        InvokeContextLengthError,
+        InvokeError,
+        InvokeModelNotFoundError,
+        InvokeNotFoundError,
+        InvokeQuotaExceededError,
+        InvokeRateLimitError,
+        InvokeResponseError,
+        InvokeServerUnavailableError,
+        InvokeTimeoutError,
+        InvokeUnsupportedError,
+    )
+    from .hookspecs import hookimpl
+    from .provider import Call, Provider, ProviderSettings, Request, Response, StreamCall
+    from .registry import (
+        list_providers,
+        register_plugin,
+        register_provider,
+        unregister_plugin,
+        unregister_provider,
+    )
+    from .streaming import AsyncStream, Stream
+    from .types import (
+        ChatChunk,
+        ChatResponse,
+        Choice,
+        ChunkChoice,
+        Delta,
+        FunctionCall,
+        ImagePart,
+        Message,
+        ModelInfo,
+        TextPart,
+        ToolCall,
+        Usage,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "OneSDK": "client",
+    "AsyncOneSDK": "client",
+    "Stream": "streaming",
+    "AsyncStream": "streaming",
+    "hookimpl": "hookspecs",
+    "Call": "provider",
+    "Provider": "provider",
+    "ProviderSettings": "provider",
+    "Request": "provider",
+    "Response": "provider",
+    "StreamCall": "provider",
+    "list_providers": "registry",
+    "register_provider": "registry",
+    "unregister_provider": "registry",
+    "register_plugin": "registry",
+    "unregister_plugin": "registry",
+    **{
+        name: "errors"
+        for name in (
+            "InvokeError", "InvokeConfigError", "InvokeUnsupportedError",
+            "InvokeConnectionError", "InvokeTimeoutError", "InvokeServerUnavailableError",
+            "InvokeRateLimitError", "InvokeQuotaExceededError", "InvokeAuthorizationError",
+            "InvokeBadRequestError", "InvokeContextLengthError", "InvokeContentFilterError",
+            "InvokeNotFoundError", "InvokeModelNotFoundError", "InvokeResponseError",
+        )
+    },
+    **{
+        name: "types"
+        for name in (
+            "ChatChunk", "ChatResponse", "Choice", "ChunkChoice", "Delta", "FunctionCall",
+            "ImagePart", "Message", "ModelInfo", "TextPart", "ToolCall", "Usage",
+        )
+    },
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'onesdk' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

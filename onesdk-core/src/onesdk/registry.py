@@ -1,0 +1,260 @@
+"""Finds providers and plugins: entry points by name, in-process registration, pluggy.
+
+Only the asked-for provider is imported; a broken plugin is reported, never fatal to others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvokeConfigError
+from .provider import PROTOCOL_VERSION, Provider
+
+if TYPE_CHECKING:
+    import pluggy
+
+__all__ = [
+    "AUTOLOAD_ENV",
+    "PLUGIN_GROUP",
+    "PROVIDER_GROUP",
+    "PluginProblem",
+    "ProviderEntry",
+    "get_provider_class",
+    "list_providers",
+    "plugin_manager",
+    "plugin_problems",
+    "provider_entries",
+    "register_provider",
+    "unregister_provider",
+]
+
+PROVIDER_GROUP = "onesdk.providers"
+PLUGIN_GROUP = "onesdk.plugins"
+#: Set to 1 to load no ``onesdk.plugins`` entry point automatically (as pytest's switch).
+AUTOLOAD_ENV = "ONESDK_DISABLE_PLUGIN_AUTOLOAD"
+
+logger = logging.getLogger("onesdk.registry")
+_lock = threading.RLock()
+_in_process: dict[str, type[Provider]] = {}
+_loaded: dict[str, type[Provider]] = {}
+_problems: dict[str, PluginProblem] = {}
+_manager: pluggy.PluginManager | None = None
+_hook_plugins = 0
+
+
+@dataclass(frozen=True)
+class ProviderEntry:
+    """An installed provider, as its distribution declares it (nothing imported)."""
+
+    name: str
+    value: str
+    distribution: str | None
+    version: str | None
+
+
+@dataclass(frozen=True)
+class PluginProblem:
+    """A plugin that could not be used, and why."""
+
+    name: str
+    distribution: str | None
+    reason: str
+
+
+def _dist(ep: metadata.EntryPoint) -> tuple[str | None, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+def _entry_points(group: str, name: str | None = None) -> list[metadata.EntryPoint]:
+    found = metadata.entry_points(group=group)
+    points = [ep for ep in found if name is None or ep.name == name]
+    # The same distribution seen twice on sys.path is one declaration, not a conflict.
+    unique: dict[tuple[str, str | None], metadata.EntryPoint] = {}
+    for ep in points:
+        unique.setdefault((ep.value, _dist(ep)[0]), ep)
+    return list(unique.values())
+
+
+def provider_entries() -> list[ProviderEntry]:
+    """Installed providers from entry points, without importing them."""
+    entries = []
+    for ep in _entry_points(PROVIDER_GROUP):
+        dist, version = _dist(ep)
+        entries.append(ProviderEntry(ep.name, ep.value, dist, version))
+    return sorted(entries, key=lambda e: (e.name, e.distribution or ""))
+
+
+def list_providers() -> list[str]:
+    """Names of every available provider (installed or registered), none imported."""
+    with _lock:
+        names = set(_in_process)
+    names.update(entry.name for entry in provider_entries())
+    return sorted(names)
+
+
+def register_provider(cls: type[Provider], *, replace: bool = False) -> None:
+    """Make ``cls`` available as ``OneSDK(cls.name)`` in this process."""
+    _check_provider_class(cls, cls.name if isinstance(cls, type) else "?", None)
+    with _lock:
+        if cls.name in _in_process and _in_process[cls.name] is not cls and not replace:
+            raise InvokeConfigError(
+                f"a provider named {cls.name!r} is already registered "
+                f"({_in_process[cls.name].__qualname__}); pass replace=True to override it"
+            )
+        _in_process[cls.name] = cls
+
+
+def unregister_provider(name: str) -> None:
+    """Forget an in-process registration (and any cached class)."""
+    with _lock:
+        _in_process.pop(name, None)
+        _loaded.pop(name, None)
+
+
+def plugin_problems() -> list[PluginProblem]:
+    """Plugins found broken so far (import errors, wrong types, conflicts)."""
+    with _lock:
+        return list(_problems.values())
+
+
+def _check_provider_class(obj: Any, name: str, dist: str | None) -> type[Provider]:
+    origin = f" (distribution {dist})" if dist else ""
+    if not (isinstance(obj, type) and issubclass(obj, Provider)):
+        raise InvokeConfigError(
+            f"provider {name!r}{origin} is {obj!r}, not a subclass of onesdk.Provider; "
+            "point its entry point at the provider class"
+        )
+    if obj.protocol_version != PROTOCOL_VERSION:
+        raise InvokeConfigError(
+            f"provider {name!r}{origin} is built for provider protocol "
+            f"{obj.protocol_version}, this onesdk-core speaks {PROTOCOL_VERSION}; "
+            "install versions of the two that match"
+        )
+    if not obj.name:
+        raise InvokeConfigError(f"provider class {obj.__qualname__}{origin} sets no name")
+    return obj
+
+
+def _record(name: str, dist: str | None, reason: str) -> InvokeConfigError:
+    problem = PluginProblem(name, dist, reason)
+    with _lock:
+        _problems[f"{name}:{dist}"] = problem
+    logger.warning("plugin %r from %s is unusable: %s", name, dist or "unknown distribution",
+                   reason)
+    return InvokeConfigError(reason)
+
+
+def _load_entry_point(name: str) -> type[Provider] | None:
+    points = _entry_points(PROVIDER_GROUP, name)
+    if not points:
+        return None
+    if len(points) > 1:
+        dists = ", ".join(sorted(str(_dist(ep)[0]) for ep in points))
+        raise _record(name, dists, f"provider {name!r} is claimed by several distributions "
+                      f"({dists}); uninstall all but one")
+    ep = points[0]
+    dist = _dist(ep)[0]
+    try:
+        obj = ep.load()
+    except Exception as exc:
+        raise _record(name, dist, f"provider {name!r} from distribution {dist} failed to "
+                      f"import: {type(exc).__name__}: {exc}") from None
+    try:
+        return _check_provider_class(obj, name, dist)
+    except InvokeConfigError as exc:
+        raise _record(name, dist, exc.message) from None
+
+
+def get_provider_class(name: str) -> type[Provider]:
+    """The provider class for ``name``, importing only that provider."""
+    if not isinstance(name, str) or not name:
+        raise InvokeConfigError(f"provider must be a provider name such as 'kimi', got {name!r}")
+    with _lock:
+        cls = _in_process.get(name) or _loaded.get(name)
+    if cls is not None:
+        return cls
+    cls = _load_entry_point(name)
+    if cls is None:
+        plugin_manager()  # plugins may register providers through a hook
+        with _lock:
+            cls = _in_process.get(name)
+    if cls is None:
+        available = ", ".join(list_providers()) or "none installed"
+        raise InvokeConfigError(
+            f"unknown provider {name!r} (available: {available}); "
+            f"install its distribution, e.g. pip install onesdk-{name}"
+        )
+    with _lock:
+        _loaded[name] = cls
+    return cls
+
+
+# --- hooks --------------------------------------------------------------------------------
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The process-wide pluggy manager, created (and plugins autoloaded) on first use."""
+    global _manager
+    with _lock:
+        if _manager is None:
+            import pluggy
+
+            from . import hookspecs
+
+            manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+            manager.add_hookspecs(hookspecs)
+            _manager = manager
+            if not os.environ.get(AUTOLOAD_ENV):
+                _autoload(manager)
+        return _manager
+
+
+def _autoload(manager: pluggy.PluginManager) -> None:
+    for ep in _entry_points(PLUGIN_GROUP):
+        dist = _dist(ep)[0]
+        try:
+            register_plugin(ep.load(), name=ep.name)
+        except Exception as exc:
+            _record(ep.name, dist, f"plugin {ep.name!r} from distribution {dist} failed to "
+                    f"load: {type(exc).__name__}: {exc}")
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register a hook plugin (module or object with ``@onesdk.hookimpl`` functions)."""
+    global _hook_plugins
+    import pluggy
+
+    manager = plugin_manager()
+    try:
+        manager.register(plugin, name=name)
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        manager.unregister(plugin)
+        raise InvokeConfigError(f"plugin {name or plugin!r} does not match the hookspecs: "
+                                f"{exc}") from None
+    with _lock:
+        _hook_plugins += 1
+    manager.hook.onesdk_register_providers(register=lambda cls: register_provider(cls))
+
+
+def unregister_plugin(plugin: object) -> None:
+    """Remove a hook plugin registered with ``register_plugin``."""
+    global _hook_plugins
+    manager = plugin_manager()
+    if manager.is_registered(plugin):
+        manager.unregister(plugin)
+        with _lock:
+            _hook_plugins -= 1
+
+
+def active_hooks() -> Any:
+    """The hook relay when any hook plugin is registered, else None (the fast path)."""
+    return _manager.hook if _hook_plugins and _manager is not None else None

@@ -1,0 +1,65 @@
+"""The retry policy: which failures to retry and how long to wait (sans-I/O, no sleeping).
+
+Exponential backoff with full jitter, capped; a server's ``Retry-After`` wins when it is sane.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .errors import InvokeError
+
+__all__ = ["DEFAULT_MAX_RETRIES", "RetryPolicy", "parse_retry_after"]
+
+DEFAULT_MAX_RETRIES = 2
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or ``retry-after-ms``."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a failed request again."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    #: A ``Retry-After`` longer than this is not waited for: the error is raised instead.
+    max_retry_after: float = 60.0
+
+    def should_retry(self, error: InvokeError, attempt: int) -> bool:
+        """``attempt`` counts retries already made (0 after the first failure)."""
+        if attempt >= self.max_retries or not error.retryable:
+            return False
+        return error.retry_after is None or error.retry_after <= self.max_retry_after
+
+    def delay(self, error: InvokeError, attempt: int) -> float:
+        """Seconds to sleep before retry number ``attempt + 1``."""
+        if error.retry_after is not None:
+            return error.retry_after
+        ceiling = min(self.initial_delay * (2**attempt), self.max_delay)
+        return random.uniform(0, ceiling)  # full jitter: spreads a thundering herd

@@ -1,0 +1,140 @@
+"""Server-sent-events decoding: an incremental, sans-I/O decoder plus sync/async drivers.
+
+Handles LF, CR and CRLF endings, multi-line ``data:``, comments, and events split across reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+
+from .errors import InvokeResponseError
+
+__all__ = ["MAX_EVENT_BYTES", "SSEDecoder", "SSEEvent", "aiter_events", "iter_events"]
+
+#: A line or event larger than this is refused: a hostile or broken server cannot exhaust memory.
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One dispatched event."""
+
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+class SSEDecoder:
+    """Feed it bytes as they arrive; it returns the events completed so far."""
+
+    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self._max = max_event_bytes
+        self._tail = b""  # an incomplete line from the previous read
+        self._after_cr = False  # the previous read ended in CR: a leading LF is its partner
+        self._data: list[str] = []
+        self._size = 0
+        self._event = ""
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        """Decode ``chunk``; return the events it completes."""
+        if self._after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        self._after_cr = False
+        if not chunk:
+            return []
+        buf = self._tail + chunk if self._tail else chunk
+        lines = buf.splitlines(keepends=True)
+        last = lines[-1]
+        if last[-1:] in (b"\n", b"\r"):
+            self._tail = b""
+            self._after_cr = last[-1:] == b"\r"
+        else:
+            self._tail = lines.pop()
+            if len(self._tail) > self._max:
+                raise InvokeResponseError(
+                    f"server-sent event line longer than {self._max} bytes; refusing it"
+                )
+        events: list[SSEEvent] = []
+        for raw in lines:
+            event = self._line(raw.rstrip(b"\r\n"))
+            if event is not None:
+                events.append(event)
+        return events
+
+    def close(self) -> list[SSEEvent]:
+        """End of input: an event not closed by a blank line is dispatched if it has data."""
+        events: list[SSEEvent] = []
+        if self._tail:
+            tail, self._tail = self._tail, b""
+            self._line(tail.rstrip(b"\r\n"))
+        event = self._line(b"")
+        if event is not None:
+            events.append(event)
+        return events
+
+    def _line(self, line: bytes) -> SSEEvent | None:
+        if not line:
+            return self._dispatch()
+        if line[:1] == b":":
+            return None  # a comment, used by servers as keep-alive
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvokeResponseError("server-sent event is not valid UTF-8") from exc
+        name, sep, value = text.partition(":")
+        if sep and value[:1] == " ":
+            value = value[1:]
+        if name == "data":
+            self._size += len(line)
+            if self._size > self._max:
+                raise InvokeResponseError(
+                    f"server-sent event larger than {self._max} bytes; refusing it"
+                )
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id":
+            if "\0" not in value:
+                self._id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> SSEEvent | None:
+        if not self._data:
+            self._event = ""
+            return None
+        event = SSEEvent(
+            data="\n".join(self._data),
+            event=self._event or "message",
+            id=self._id,
+            retry=self._retry,
+        )
+        self._data = []
+        self._size = 0
+        self._event = ""
+        return event
+
+
+def iter_events(chunks: Iterable[bytes], decoder: SSEDecoder | None = None) -> Iterator[SSEEvent]:
+    """Events from an iterable of byte chunks."""
+    decoder = decoder or SSEDecoder()
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.close()
+
+
+async def aiter_events(
+    chunks: AsyncIterator[bytes], decoder: SSEDecoder | None = None
+) -> AsyncIterator[SSEEvent]:
+    """Events from an async iterator of byte chunks."""
+    decoder = decoder or SSEDecoder()
+    async for chunk in chunks:
+        for event in decoder.feed(chunk):
+            yield event
+    for event in decoder.close():
+        yield event

@@ -1,0 +1,489 @@
+"""HTTP I/O for providers' calls: httpx, sync and async, with retries and error mapping.
+
+The only module that imports httpx: moving to another HTTP library is a change here alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from .errors import (
+    InvokeConfigError,
+    InvokeConnectionError,
+    InvokeError,
+    InvokeResponseError,
+    InvokeTimeoutError,
+)
+from .provider import Call, Provider, Request, Response, StreamCall, StreamEnd
+from .retry import RetryPolicy, parse_retry_after
+from .sse import SSEDecoder
+from .types import ChatChunk, HasHeaders
+
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "CallOptions", "Transport"]
+
+T = TypeVar("T")
+logger = logging.getLogger("onesdk.transport")
+
+#: Non-stream replies arrive only once generation ends, so reads may take minutes.
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: A response body larger than this is refused rather than held in memory.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Per-call overrides of the client's settings."""
+
+    timeout: float | None = None
+    max_retries: int | None = None
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, Any] | None = None
+    extra_body: Mapping[str, Any] | None = None
+
+
+NO_OPTIONS = CallOptions()
+
+
+def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+    return httpx.Timeout(value, connect=min(value, DEFAULT_CONNECT_TIMEOUT))
+
+
+def _attach(result: T, response: Response) -> T:
+    """Give models that carry headers the response's headers and request id."""
+    if isinstance(result, HasHeaders):
+        result._headers = response.headers  # type: ignore[assignment]
+        result._request_id = response.request_id
+    return result
+
+
+class _EventPump:
+    """Turns a stream's bytes into chunks through the provider's ``parse_event``."""
+
+    def __init__(self, call: StreamCall) -> None:
+        self._call = call
+        self._decoder = SSEDecoder()
+        self.ended = False
+
+    def feed(self, raw: bytes) -> list[ChatChunk]:
+        chunks: list[ChatChunk] = []
+        for event in self._decoder.feed(raw):
+            item = self._call.parse_event(event)
+            if isinstance(item, StreamEnd):
+                self.ended = True
+                break
+            if item is not None:
+                chunks.append(item)
+        return chunks
+
+    def finish(self) -> list[ChatChunk]:
+        if self.ended:
+            return []
+        chunks: list[ChatChunk] = []
+        for event in self._decoder.close():
+            item = self._call.parse_event(event)
+            if isinstance(item, StreamEnd):
+                self.ended = True
+            elif item is not None:
+                chunks.append(item)
+        if not self.ended and self._call.requires_end:
+            raise InvokeResponseError(
+                "the stream ended before its end marker: the reply is incomplete",
+                retryable=True,
+            )
+        return chunks
+
+
+class Transport:
+    """Runs a provider's calls over HTTP; one instance per client."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: Any = None,
+        hooks: Callable[[], Any] | None = None,
+    ) -> None:
+        self.provider = provider
+        self._secret = api_key
+        self._base_url = base_url.rstrip("/")
+        self._timeout = _timeout(timeout)
+        self.retry_policy = RetryPolicy(max_retries=max_retries)
+        self._proxy = proxy
+        self._headers = {
+            "User-Agent": "onesdk-python",
+            **(default_headers or {}),
+            **provider.auth_headers(api_key),
+        }
+        self._hooks = hooks or (lambda: None)
+        self._user_client = http_client
+        self._sync: httpx.Client | None = None
+        self._async: httpx.AsyncClient | None = None
+        if http_client is not None and not isinstance(
+            http_client, (httpx.Client, httpx.AsyncClient)
+        ):
+            raise InvokeConfigError(
+                "http_client must be an httpx.Client or httpx.AsyncClient, "
+                f"got {type(http_client).__name__}",
+                provider=provider.name,
+            )
+
+    def __repr__(self) -> str:
+        return f"<Transport {self.provider.name} {self._base_url}>"
+
+    def __getstate__(self) -> None:
+        raise TypeError("a OneSDK transport holds live connections and a secret; it cannot be pickled")
+
+    # --- clients --------------------------------------------------------------------------
+
+    def _client(self) -> httpx.Client:
+        if isinstance(self._user_client, httpx.Client):
+            return self._user_client
+        if self._sync is None:
+            self._sync = httpx.Client(timeout=self._timeout, proxy=self._proxy, trust_env=True)
+        return self._sync
+
+    def _aclient(self) -> httpx.AsyncClient:
+        if isinstance(self._user_client, httpx.AsyncClient):
+            return self._user_client
+        if self._async is None:
+            # Many concurrent streams are the async client's job: keep their connections.
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
+            self._async = httpx.AsyncClient(
+                timeout=self._timeout, proxy=self._proxy, trust_env=True, limits=limits
+            )
+        return self._async
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+            self._async = None
+        self.close()
+
+    # --- shared pieces --------------------------------------------------------------------
+
+    def _build(self, client: httpx.Client | httpx.AsyncClient, request: Request,
+               options: CallOptions) -> httpx.Request:
+        body = request.json
+        if options.extra_body:
+            body = {**(body or {}), **options.extra_body}
+        params: dict[str, Any] | None = None
+        if request.params or options.extra_query:
+            params = {**(request.params or {}), **(options.extra_query or {})}
+        headers = {**self._headers, **(request.headers or {}), **(options.extra_headers or {})}
+        timeout = self._timeout if options.timeout is None else _timeout(options.timeout)
+        try:
+            return client.build_request(
+                request.method,
+                self._base_url + request.path,
+                json=body,
+                params=params,
+                headers=headers,
+                files=request.files,
+                data=request.data,
+                timeout=timeout,
+            )
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
+            raise self._redact(InvokeConfigError(
+                f"cannot build the request to {self._base_url + request.path!r}: {exc}",
+                provider=self.provider.name,
+            )) from None
+
+    def _policy(self, options: CallOptions) -> RetryPolicy:
+        if options.max_retries is None:
+            return self.retry_policy
+        return RetryPolicy(max_retries=options.max_retries)
+
+    def _redact(self, error: InvokeError) -> InvokeError:
+        """Fill in who failed and make sure the key is not in what the user sees."""
+        if error.provider is None:
+            error.provider = self.provider.name
+        if self._secret and self._secret in error.message:
+            error.message = error.message.replace(self._secret, "***")
+            error.args = (error.message,)
+        if self._secret and error.body is not None and self._secret in repr(error.body):
+            error.body = None
+        return error
+
+    def _map_exception(self, exc: Exception) -> InvokeError:
+        name = type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            err: InvokeError = InvokeTimeoutError(f"request timed out ({name})")
+        elif isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            err = InvokeConfigError(f"bad base URL {self._base_url!r}: {exc}")
+        elif isinstance(exc, httpx.RemoteProtocolError):
+            err = InvokeConnectionError(f"the connection broke: {exc}")
+        elif isinstance(exc, httpx.HTTPError):
+            err = InvokeConnectionError(f"cannot reach {self._base_url}: {name}: {exc}")
+        else:
+            err = InvokeResponseError(f"unexpected failure reading the response: {name}: {exc}")
+        return self._redact(err)
+
+    def _response(self, raw: httpx.Response, content: bytes) -> Response:
+        headers = {k.lower(): v for k, v in raw.headers.items()}
+        rid_header = self.provider.request_id_header
+        request_id = headers.get(rid_header.lower()) if rid_header else None
+        return Response(raw.status_code, headers, content, request_id)
+
+    def _error(self, response: Response) -> InvokeError:
+        try:
+            error = self.provider.parse_error(response)
+        except InvokeError as exc:
+            error = exc
+        error.status_code = error.status_code or response.status_code
+        error.request_id = error.request_id or response.request_id
+        if error.retry_after is None:
+            error.retry_after = parse_retry_after(response.headers)
+        return self._redact(error)
+
+    def _notify(self, name: str, **kwargs: Any) -> None:
+        hooks = self._hooks()
+        if hooks is not None:
+            getattr(hooks, name)(provider=self.provider.name, **kwargs)
+
+    def _retrying(self, operation: str, error: InvokeError, attempt: int,
+                  policy: RetryPolicy) -> float | None:
+        """The delay before retrying, or None when ``error`` is final (hooks told)."""
+        if not policy.should_retry(error, attempt):
+            self._notify("onesdk_on_error", operation=operation, error=error)
+            return None
+        delay = policy.delay(error, attempt)
+        logger.info("retrying %s after %s (attempt %d of %d, in %.2fs)",
+                    operation, type(error).__name__, attempt + 1, policy.max_retries, delay)
+        self._notify("onesdk_on_retry", operation=operation, error=error,
+                     attempt=attempt + 1, delay=delay)
+        return delay
+
+    @staticmethod
+    def _check_size(size: int) -> None:
+        if size > MAX_BODY_BYTES:
+            raise InvokeResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
+
+    # --- sync -----------------------------------------------------------------------------
+
+    def _read(self, raw: httpx.Response) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        try:
+            for part in raw.iter_bytes():
+                size += len(part)
+                self._check_size(size)
+                parts.append(part)
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
+        return b"".join(parts)
+
+    def _open(self, request: Request, operation: str, options: CallOptions) -> httpx.Response:
+        """Send once; return the streaming response, or raise its mapped error."""
+        client = self._client()
+        built = self._build(client, request, options)
+        self._notify("onesdk_before_request", operation=operation, request=request)
+        logger.debug("%s %s", built.method, built.url)
+        try:
+            raw = client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
+        if raw.status_code >= 400:
+            try:
+                content = self._read(raw)
+            finally:
+                raw.close()
+            raise self._error(self._response(raw, content))
+        return raw
+
+    def send(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
+        """Run ``call``, retrying what the policy allows; return its parsed result."""
+        policy = self._policy(options)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                raw = self._open(call.request, call.operation, options)
+                try:
+                    content = self._read(raw)
+                finally:
+                    raw.close()
+                response = self._response(raw, content)
+                self._notify("onesdk_after_response", operation=call.operation,
+                             response=response, elapsed=time.perf_counter() - started)
+                return _attach(call.parse(response), response)
+            except InvokeError as error:
+                self._redact(error)
+                delay = self._retrying(call.operation, error, attempt, policy)
+                if delay is None:
+                    raise
+            time.sleep(delay)
+            attempt += 1
+
+    def stream(self, call: StreamCall, options: CallOptions = NO_OPTIONS,
+               on_open: Callable[[Response], None] | None = None) -> Iterator[ChatChunk]:
+        """Chunks of a streamed call; retried only until the first chunk is delivered."""
+        policy = self._policy(options)
+        attempt = 0
+        while True:
+            delivered = False
+            try:
+                raw = self._open(call.request, call.operation, options)
+                try:
+                    head = self._response(raw, b"")
+                    self._check_event_stream(head)
+                    if on_open is not None:
+                        on_open(head)
+                    pump = _EventPump(call)
+                    for part in self._iter_raw(raw):
+                        for chunk in pump.feed(part):
+                            delivered = True
+                            yield chunk
+                        if pump.ended:
+                            break
+                    yield from pump.finish()
+                    return
+                finally:
+                    raw.close()
+            except InvokeError as error:
+                self._redact(error)
+                delay = None if delivered else self._retrying(call.operation, error, attempt,
+                                                                policy)
+                if delay is None:
+                    if delivered:
+                        self._notify("onesdk_on_error", operation=call.operation, error=error)
+                    raise
+            time.sleep(delay)
+            attempt += 1
+
+    def _iter_raw(self, raw: httpx.Response) -> Iterator[bytes]:
+        try:
+            yield from raw.iter_bytes()
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
+
+    def _check_event_stream(self, head: Response) -> None:
+        kind = head.headers.get("content-type", "")
+        if "text/event-stream" not in kind:
+            raise self._redact(InvokeResponseError(
+                f"expected an event stream, got content type {kind!r}",
+                status_code=head.status_code, request_id=head.request_id,
+            ))
+
+    # --- async ----------------------------------------------------------------------------
+
+    async def _aread(self, raw: httpx.Response) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        try:
+            async for part in raw.aiter_bytes():
+                size += len(part)
+                self._check_size(size)
+                parts.append(part)
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
+        return b"".join(parts)
+
+    async def _aopen(self, request: Request, operation: str,
+                     options: CallOptions) -> httpx.Response:
+        client = self._aclient()
+        built = self._build(client, request, options)
+        self._notify("onesdk_before_request", operation=operation, request=request)
+        logger.debug("%s %s", built.method, built.url)
+        try:
+            raw = await client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
+        if raw.status_code >= 400:
+            try:
+                content = await self._aread(raw)
+            finally:
+                await raw.aclose()
+            raise self._error(self._response(raw, content))
+        return raw
+
+    async def asend(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
+        """Async ``send``."""
+        policy = self._policy(options)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                raw = await self._aopen(call.request, call.operation, options)
+                try:
+                    content = await self._aread(raw)
+                finally:
+                    await raw.aclose()
+                response = self._response(raw, content)
+                self._notify("onesdk_after_response", operation=call.operation,
+                             response=response, elapsed=time.perf_counter() - started)
+                return _attach(call.parse(response), response)
+            except InvokeError as error:
+                self._redact(error)
+                delay = self._retrying(call.operation, error, attempt, policy)
+                if delay is None:
+                    raise
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def astream(self, call: StreamCall, options: CallOptions = NO_OPTIONS,
+                      on_open: Callable[[Response], None] | None = None
+                      ) -> AsyncIterator[ChatChunk]:
+        """Async ``stream``."""
+        policy = self._policy(options)
+        attempt = 0
+        while True:
+            delivered = False
+            try:
+                raw = await self._aopen(call.request, call.operation, options)
+                try:
+                    head = self._response(raw, b"")
+                    self._check_event_stream(head)
+                    if on_open is not None:
+                        on_open(head)
+                    pump = _EventPump(call)
+                    async for part in self._aiter_raw(raw):
+                        for chunk in pump.feed(part):
+                            delivered = True
+                            yield chunk
+                        if pump.ended:
+                            break
+                    for chunk in pump.finish():
+                        yield chunk
+                    return
+                finally:
+                    await raw.aclose()
+            except InvokeError as error:
+                self._redact(error)
+                delay = None if delivered else self._retrying(call.operation, error, attempt,
+                                                                policy)
+                if delay is None:
+                    if delivered:
+                        self._notify("onesdk_on_error", operation=call.operation, error=error)
+                    raise
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _aiter_raw(self, raw: httpx.Response) -> AsyncIterator[bytes]:
+        try:
+            async for part in raw.aiter_bytes():
+                yield part
+        except httpx.HTTPError as exc:
+            raise self._map_exception(exc) from None
