@@ -32,12 +32,14 @@ def _split_options(params: dict[str, Any]) -> tuple[dict[str, Any], CallOptions]
         return params, CallOptions()
     found = {key: params.pop(key) for key in _OPTION_KEYS if key in params}
     timeout = found.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or timeout <= 0):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+    ):
         raise InvokeBadRequestError(f"timeout must be a positive number, got {timeout!r}")
     retries = found.get("max_retries")
-    if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int)
-                                or retries < 0):
+    if retries is not None and (
+        isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
+    ):
         raise InvokeBadRequestError(f"max_retries must be an int >= 0, got {retries!r}")
     for key in ("extra_headers", "extra_query", "extra_body"):
         if found.get(key) is not None and not isinstance(found[key], Mapping):
@@ -76,8 +78,10 @@ class _ClientBase:
         )
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} provider={self._provider.name!r} " \
-               f"base_url={self.config.base_url!r}>"
+        return (
+            f"<{type(self).__name__} provider={self._provider.name!r} "
+            f"base_url={self.config.base_url!r}>"
+        )
 
     def __getstate__(self) -> None:
         raise TypeError(
@@ -140,8 +144,9 @@ class _ClientBase:
                 provider=self._provider.name,
             )
         if not isinstance(model, str):
-            raise InvokeBadRequestError(f"model must be a model id string, got {model!r}",
-                                        provider=self._provider.name)
+            raise InvokeBadRequestError(
+                f"model must be a model id string, got {model!r}", provider=self._provider.name
+            )
         return model, prepare_messages(messages, self._provider.roles, self._provider.name)
 
     def _require(self, operation: str) -> Provider:
@@ -149,14 +154,16 @@ class _ClientBase:
             raise self._provider.unsupported(operation)
         return self._provider
 
-    def _chat_call(self, model: Any, messages: Any,
-                   params: dict[str, Any]) -> tuple[Call[ChatResponse], CallOptions]:
+    def _chat_call(
+        self, model: Any, messages: Any, params: dict[str, Any]
+    ) -> tuple[Call[ChatResponse], CallOptions]:
         params, options = _split_options(params)
         model, prepared = self._resolve(model, messages)
         return self._require("generate").generate(model, prepared, params), options
 
-    def _stream_call(self, model: Any, messages: Any,
-                     params: dict[str, Any]) -> tuple[StreamCall, CallOptions]:
+    def _stream_call(
+        self, model: Any, messages: Any, params: dict[str, Any]
+    ) -> tuple[StreamCall, CallOptions]:
         params, options = _split_options(params)
         model, prepared = self._resolve(model, messages)
         return self._require("stream_generate").stream_generate(model, prepared, params), options
@@ -168,12 +175,16 @@ class _ClientBase:
     def _stream_end(self, response: ChatResponse) -> None:
         hooks = registry.active_hooks()
         if hooks is not None:
-            hooks.onesdk_on_stream_end(provider=self._provider.name,
-                                       operation="stream_generate",
-                                       response=response, usage=response.usage)
+            hooks.onesdk_on_stream_end(
+                provider=self._provider.name,
+                operation="stream_generate",
+                response=response,
+                usage=response.usage,
+            )
 
-    def _op_call(self, operation: str, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> tuple[Call[Any], CallOptions]:
+    def _op_call(
+        self, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Call[Any], CallOptions]:
         kwargs, options = _split_options(kwargs)
         provider = self._require(operation)
         return getattr(provider, operation)(*args, **kwargs), options
@@ -182,18 +193,21 @@ class _ClientBase:
 class OneSDK(_ClientBase):
     """The synchronous client: ``OneSDK("kimi", {"api_key": ...})``."""
 
-    def generate(self, model: str | None = None, messages: Any = None,
-                 **params: Any) -> ChatResponse:
+    def generate(
+        self, model: str | None = None, messages: Any = None, **params: Any
+    ) -> ChatResponse:
         """One chat completion. ``params`` are the provider's chat parameters."""
         call, options = self._chat_call(model, messages, params)
         return self._transport.send(call, options)
 
-    def stream_generate(self, model: str | None = None, messages: Any = None,
-                        **params: Any) -> Stream:
+    def stream_generate(
+        self, model: str | None = None, messages: Any = None, **params: Any
+    ) -> Stream:
         """A streamed chat completion: iterate it for ``ChatChunk``s."""
         call, options = self._stream_call(model, messages, params)
-        return Stream(lambda opened: self._transport.stream(call, options, opened),
-                      self._stream_end)
+        return Stream(
+            lambda opened: self._transport.stream(call, options, opened), self._stream_end
+        )
 
     def count_tokens(self, model: str | None = None, messages: Any = None) -> int:
         """How many tokens ``messages`` take for ``model``."""
@@ -212,28 +226,42 @@ class OneSDK(_ClientBase):
         """Close the connections this client opened."""
         self._transport.close()
 
+    def __del__(self) -> None:
+        # A client dropped without close() would leave sockets for the GC to warn about.
+        transport = getattr(self, "_transport", None)
+        if transport is not None:
+            with contextlib.suppress(Exception):
+                transport.close()
+
     def __enter__(self) -> OneSDK:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
 class AsyncOneSDK(_ClientBase):
     """The asyncio client: the same methods as ``OneSDK``, awaited."""
 
-    async def generate(self, model: str | None = None, messages: Any = None,
-                       **params: Any) -> ChatResponse:
+    async def generate(
+        self, model: str | None = None, messages: Any = None, **params: Any
+    ) -> ChatResponse:
         call, options = self._chat_call(model, messages, params)
         return await self._transport.asend(call, options)
 
-    def stream_generate(self, model: str | None = None, messages: Any = None,
-                        **params: Any) -> AsyncStream:
+    def stream_generate(
+        self, model: str | None = None, messages: Any = None, **params: Any
+    ) -> AsyncStream:
         """``async for chunk in sdk.stream_generate(...)``."""
         call, options = self._stream_call(model, messages, params)
-        return AsyncStream(lambda opened: self._transport.astream(call, options, opened),
-                           self._stream_end)
+        return AsyncStream(
+            lambda opened: self._transport.astream(call, options, opened), self._stream_end
+        )
 
     async def count_tokens(self, model: str | None = None, messages: Any = None) -> int:
         return await self._transport.asend(self._tokens_call(model, messages))
@@ -254,6 +282,10 @@ class AsyncOneSDK(_ClientBase):
     async def __aenter__(self) -> AsyncOneSDK:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self._transport.aclose()

@@ -18,10 +18,19 @@ from .retry import DEFAULT_MAX_RETRIES
 
 __all__ = ["CONFIG_KEYS", "ClientConfig", "resolve_config"]
 
-CONFIG_KEYS = frozenset({
-    "api_key", "base_url", "timeout", "max_retries", "proxy", "default_headers",
-    "http_client", "model", "allow_insecure_http",
-})
+CONFIG_KEYS = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "proxy",
+        "default_headers",
+        "http_client",
+        "model",
+        "allow_insecure_http",
+    }
+)
 
 
 class _Secret(str):
@@ -102,8 +111,9 @@ def resolve_config(
             f"valid keys: {', '.join(sorted(CONFIG_KEYS))}",
             provider=cls.name,
         )
-    api_key = merged.get("api_key") or (os.environ.get(cls.api_key_env) if cls.api_key_env
-                                         else None)
+    api_key = merged.get("api_key") or (
+        os.environ.get(cls.api_key_env) if cls.api_key_env else None
+    )
     if not api_key or not isinstance(api_key, str):
         where = f" or set the {cls.api_key_env} environment variable" if cls.api_key_env else ""
         raise InvokeConfigError(
@@ -111,26 +121,31 @@ def resolve_config(
             provider=cls.name,
         )
     insecure = bool(merged.get("allow_insecure_http", False))
-    base_url = merged.get("base_url") or (
-        os.environ.get(cls.base_url_env) if cls.base_url_env else None
-    ) or cls.default_base_url
+    base_url = (
+        merged.get("base_url")
+        or (os.environ.get(cls.base_url_env) if cls.base_url_env else None)
+        or cls.default_base_url
+    )
     timeout = merged.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or timeout <= 0):
-        raise InvokeConfigError(f"timeout must be a positive number of seconds, got {timeout!r}",
-                                provider=cls.name)
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+    ):
+        raise InvokeConfigError(
+            f"timeout must be a positive number of seconds, got {timeout!r}", provider=cls.name
+        )
     retries = merged.get("max_retries", DEFAULT_MAX_RETRIES)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise InvokeConfigError(f"max_retries must be an int >= 0, got {retries!r}",
-                                provider=cls.name)
+        raise InvokeConfigError(
+            f"max_retries must be an int >= 0, got {retries!r}", provider=cls.name
+        )
     headers = merged.get("default_headers") or {}
     if not isinstance(headers, Mapping):
-        raise InvokeConfigError("default_headers must be a dict of str to str",
-                                provider=cls.name)
+        raise InvokeConfigError("default_headers must be a dict of str to str", provider=cls.name)
     model = merged.get("model")
     if model is not None and not isinstance(model, str):
-        raise InvokeConfigError(f"model must be a model id string, got {model!r}",
-                                provider=cls.name)
+        raise InvokeConfigError(
+            f"model must be a model id string, got {model!r}", provider=cls.name
+        )
     return ClientConfig(
         provider=cls.name,
         api_key=_Secret(api_key),

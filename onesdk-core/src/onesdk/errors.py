@@ -43,7 +43,15 @@ __all__ = [
     "InvokeUnsupportedError",
 ]
 
-_FIELDS = ("provider", "status_code", "error_type", "request_id", "retry_after", "retryable", "body")
+_FIELDS = (
+    "provider",
+    "status_code",
+    "error_type",
+    "request_id",
+    "retry_after",
+    "retryable",
+    "body",
+)
 
 
 class InvokeError(Exception):

@@ -59,6 +59,6 @@ def onesdk_on_stream_end(
 
 def hook_names() -> list[str]:
     """Names of every hook in the contract."""
-    return sorted(name for name, value in globals().items()
-                  if name.startswith("onesdk_") and callable(value))
-
+    return sorted(
+        name for name, value in globals().items() if name.startswith("onesdk_") and callable(value)
+    )

@@ -21,8 +21,13 @@ _EXAMPLE = "[{'role': 'user', 'content': 'Hello'}]"
 def _where(error: dict[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
     # Drop the union branch names pydantic adds ("str", "list[...]", tag names).
-    keep = [p for p in loc if not (p in ("str", "text", "image_url", "other")
-                                   or p.startswith(("list[", "tagged-union")))]
+    keep = [
+        p
+        for p in loc
+        if not (
+            p in ("str", "text", "image_url", "other") or p.startswith(("list[", "tagged-union"))
+        )
+    ]
     return ".".join(keep)
 
 
@@ -69,8 +74,9 @@ def prepare_messages(
 ) -> list[Message]:
     """Validated messages, or an ``InvokeBadRequestError`` naming the first problem."""
     if messages is None:
-        raise InvokeBadRequestError(f"messages are required, for example {_EXAMPLE}",
-                                    provider=provider)
+        raise InvokeBadRequestError(
+            f"messages are required, for example {_EXAMPLE}", provider=provider
+        )
     if isinstance(messages, (str, bytes, dict, Message)) or not isinstance(messages, Iterable):
         raise InvokeBadRequestError(
             f"messages must be a list of messages such as {_EXAMPLE}, "

@@ -27,11 +27,27 @@ from .types import ChatChunk, ChatResponse, Message, ModelInfo
 __all__ = ["OPENAI_CHAT_PARAMS", "OpenAICompatibleProvider", "error_class_for_status"]
 
 #: Chat parameters of the OpenAI wire format; subclasses add or remove their own.
-OPENAI_CHAT_PARAMS = frozenset({
-    "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop",
-    "presence_penalty", "frequency_penalty", "response_format", "tools", "tool_choice",
-    "stream_options", "seed", "user", "logprobs", "top_logprobs", "parallel_tool_calls",
-})
+OPENAI_CHAT_PARAMS = frozenset(
+    {
+        "max_tokens",
+        "max_completion_tokens",
+        "temperature",
+        "top_p",
+        "n",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "stream_options",
+        "seed",
+        "user",
+        "logprobs",
+        "top_logprobs",
+        "parallel_tool_calls",
+    }
+)
 
 
 def error_class_for_status(status: int) -> type[InvokeError]:
@@ -79,8 +95,9 @@ class OpenAICompatibleProvider(Provider):
                 provider=self.name,
             )
 
-    def chat_body(self, model: str, messages: Sequence[Message], params: Mapping[str, Any],
-                  stream: bool) -> dict[str, Any]:
+    def chat_body(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any], stream: bool
+    ) -> dict[str, Any]:
         """The JSON body of a chat request."""
         self.check_params(params)
         body: dict[str, Any] = {
@@ -94,16 +111,19 @@ class OpenAICompatibleProvider(Provider):
             body.pop("stream", None)
         return body
 
-    def generate(self, model: str, messages: Sequence[Message],
-                 params: Mapping[str, Any]) -> Call[ChatResponse]:
+    def generate(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> Call[ChatResponse]:
         body = self.chat_body(model, messages, params, stream=False)
         return Call("generate", Request("POST", self.chat_path, json=body), self.parse_chat)
 
-    def stream_generate(self, model: str, messages: Sequence[Message],
-                        params: Mapping[str, Any]) -> StreamCall:
+    def stream_generate(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> StreamCall:
         body = self.chat_body(model, messages, params, stream=True)
-        return StreamCall("stream_generate", Request("POST", self.chat_path, json=body),
-                          self.parse_event)
+        return StreamCall(
+            "stream_generate", Request("POST", self.chat_path, json=body), self.parse_event
+        )
 
     def list_models(self) -> Call[list[ModelInfo]]:
         return Call("list_models", Request("GET", self.models_path), self.parse_models)
@@ -119,21 +139,26 @@ class OpenAICompatibleProvider(Provider):
             where = ".".join(str(p) for p in first["loc"])
             raise InvokeResponseError(
                 f"malformed {what} from {self.name}: {where}: {first['msg']}",
-                provider=self.name, status_code=response.status_code,
+                provider=self.name,
+                status_code=response.status_code,
                 request_id=response.request_id,
             ) from None
 
     def parse_chat(self, response: Response) -> ChatResponse:
-        result: ChatResponse = self.parse_model(ChatResponse, response.json(), "chat completion",
-                                                response)
+        result: ChatResponse = self.parse_model(
+            ChatResponse, response.json(), "chat completion", response
+        )
         return result
 
     def parse_models(self, response: Response) -> list[ModelInfo]:
         data = response.json()
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise InvokeResponseError(f"malformed model list from {self.name}: no 'data' list",
-                                      provider=self.name, request_id=response.request_id)
+            raise InvokeResponseError(
+                f"malformed model list from {self.name}: no 'data' list",
+                provider=self.name,
+                request_id=response.request_id,
+            )
         return [self.parse_model(ModelInfo, item, "model", response) for item in items]
 
     def parse_event(self, event: SSEEvent) -> ChatChunk | StreamEnd | None:
@@ -159,8 +184,9 @@ class OpenAICompatibleProvider(Provider):
             ) from None
         if isinstance(payload, dict) and "error" in payload:
             raise self.error_from_body(payload, None, None)
-        raise InvokeResponseError(f"unexpected stream event from {self.name}: {data[:200]!r}",
-                                  provider=self.name)
+        raise InvokeResponseError(
+            f"unexpected stream event from {self.name}: {data[:200]!r}", provider=self.name
+        )
 
     def normalize_chunk(self, chunk: ChatChunk) -> ChatChunk:
         """Provider-specific fix-ups of one chunk (the base does none)."""
@@ -178,13 +204,16 @@ class OpenAICompatibleProvider(Provider):
             cls = error_class_for_status(response.status_code)
             return cls(
                 f"HTTP {response.status_code} from {self.name}: {text or 'no body'}",
-                provider=self.name, status_code=response.status_code,
-                request_id=response.request_id, retryable=_retryable_status(response.status_code),
+                provider=self.name,
+                status_code=response.status_code,
+                request_id=response.request_id,
+                retryable=_retryable_status(response.status_code),
             )
         return self.error_from_body(body, response.status_code, response.request_id)
 
-    def error_from_body(self, body: Mapping[str, Any], status: int | None,
-                        request_id: str | None) -> InvokeError:
+    def error_from_body(
+        self, body: Mapping[str, Any], status: int | None, request_id: str | None
+    ) -> InvokeError:
         """The error an ``{"error": {"type", "message"}}`` body describes."""
         detail = body.get("error")
         if not isinstance(detail, Mapping):
@@ -196,14 +225,19 @@ class OpenAICompatibleProvider(Provider):
             cls = error_class_for_status(status) if status else InvokeResponseError
         cls = self.refine_error(cls, str(error_type or ""), message)
         return cls(
-            message, provider=self.name, status_code=status,
-            error_type=str(error_type) if error_type else None, request_id=request_id,
+            message,
+            provider=self.name,
+            status_code=status,
+            error_type=str(error_type) if error_type else None,
+            request_id=request_id,
             retry_after=self.retry_after_from_message(message),
-            retryable=_retryable_status(status) if status else None, body=dict(body),
+            retryable=_retryable_status(status) if status else None,
+            body=dict(body),
         )
 
-    def refine_error(self, cls: type[InvokeError], error_type: str,
-                     message: str) -> type[InvokeError]:
+    def refine_error(
+        self, cls: type[InvokeError], error_type: str, message: str
+    ) -> type[InvokeError]:
         """Hook for a subclass to pick a finer class when a type covers several cases."""
         return cls
 

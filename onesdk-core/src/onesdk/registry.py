@@ -147,8 +147,9 @@ def _record(name: str, dist: str | None, reason: str) -> InvokeConfigError:
     problem = PluginProblem(name, dist, reason)
     with _lock:
         _problems[f"{name}:{dist}"] = problem
-    logger.warning("plugin %r from %s is unusable: %s", name, dist or "unknown distribution",
-                   reason)
+    logger.warning(
+        "plugin %r from %s is unusable: %s", name, dist or "unknown distribution", reason
+    )
     return InvokeConfigError(reason)
 
 
@@ -158,15 +159,23 @@ def _load_entry_point(name: str) -> type[Provider] | None:
         return None
     if len(points) > 1:
         dists = ", ".join(sorted(str(_dist(ep)[0]) for ep in points))
-        raise _record(name, dists, f"provider {name!r} is claimed by several distributions "
-                      f"({dists}); uninstall all but one")
+        raise _record(
+            name,
+            dists,
+            f"provider {name!r} is claimed by several distributions "
+            f"({dists}); uninstall all but one",
+        )
     ep = points[0]
     dist = _dist(ep)[0]
     try:
         obj = ep.load()
     except Exception as exc:
-        raise _record(name, dist, f"provider {name!r} from distribution {dist} failed to "
-                      f"import: {type(exc).__name__}: {exc}") from None
+        raise _record(
+            name,
+            dist,
+            f"provider {name!r} from distribution {dist} failed to "
+            f"import: {type(exc).__name__}: {exc}",
+        ) from None
     try:
         return _check_provider_class(obj, name, dist)
     except InvokeConfigError as exc:
@@ -223,8 +232,12 @@ def _autoload(manager: pluggy.PluginManager) -> None:
         try:
             register_plugin(ep.load(), name=ep.name)
         except Exception as exc:
-            _record(ep.name, dist, f"plugin {ep.name!r} from distribution {dist} failed to "
-                    f"load: {type(exc).__name__}: {exc}")
+            _record(
+                ep.name,
+                dist,
+                f"plugin {ep.name!r} from distribution {dist} failed to "
+                f"load: {type(exc).__name__}: {exc}",
+            )
 
 
 def register_plugin(plugin: object, name: str | None = None) -> None:
@@ -238,8 +251,9 @@ def register_plugin(plugin: object, name: str | None = None) -> None:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         manager.unregister(plugin)
-        raise InvokeConfigError(f"plugin {name or plugin!r} does not match the hookspecs: "
-                                f"{exc}") from None
+        raise InvokeConfigError(
+            f"plugin {name or plugin!r} does not match the hookspecs: {exc}"
+        ) from None
     with _lock:
         _hook_plugins += 1
     manager.hook.onesdk_register_providers(register=lambda cls: register_provider(cls))

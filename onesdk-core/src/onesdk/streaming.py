@@ -91,8 +91,12 @@ class Stream(_StreamState):
     def __enter__(self) -> Stream:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def final_response(self) -> ChatResponse:
@@ -138,8 +142,12 @@ class AsyncStream(_StreamState):
     async def __aenter__(self) -> AsyncStream:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     async def final_response(self) -> ChatResponse:
@@ -150,4 +158,3 @@ class AsyncStream(_StreamState):
 
     async def text(self) -> str:
         return (await self.final_response()).text
-

@@ -149,7 +149,9 @@ class Transport:
         return f"<Transport {self.provider.name} {self._base_url}>"
 
     def __getstate__(self) -> None:
-        raise TypeError("a OneSDK transport holds live connections and a secret; it cannot be pickled")
+        raise TypeError(
+            "a OneSDK transport holds live connections and a secret; it cannot be pickled"
+        )
 
     # --- clients --------------------------------------------------------------------------
 
@@ -184,8 +186,9 @@ class Transport:
 
     # --- shared pieces --------------------------------------------------------------------
 
-    def _build(self, client: httpx.Client | httpx.AsyncClient, request: Request,
-               options: CallOptions) -> httpx.Request:
+    def _build(
+        self, client: httpx.Client | httpx.AsyncClient, request: Request, options: CallOptions
+    ) -> httpx.Request:
         body = request.json
         if options.extra_body:
             body = {**(body or {}), **options.extra_body}
@@ -206,10 +209,12 @@ class Transport:
                 timeout=timeout,
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
-            raise self._redact(InvokeConfigError(
-                f"cannot build the request to {self._base_url + request.path!r}: {exc}",
-                provider=self.provider.name,
-            )) from None
+            raise self._redact(
+                InvokeConfigError(
+                    f"cannot build the request to {self._base_url + request.path!r}: {exc}",
+                    provider=self.provider.name,
+                )
+            ) from None
 
     def _policy(self, options: CallOptions) -> RetryPolicy:
         if options.max_retries is None:
@@ -263,17 +268,25 @@ class Transport:
         if hooks is not None:
             getattr(hooks, name)(provider=self.provider.name, **kwargs)
 
-    def _retrying(self, operation: str, error: InvokeError, attempt: int,
-                  policy: RetryPolicy) -> float | None:
+    def _retrying(
+        self, operation: str, error: InvokeError, attempt: int, policy: RetryPolicy
+    ) -> float | None:
         """The delay before retrying, or None when ``error`` is final (hooks told)."""
         if not policy.should_retry(error, attempt):
             self._notify("onesdk_on_error", operation=operation, error=error)
             return None
         delay = policy.delay(error, attempt)
-        logger.info("retrying %s after %s (attempt %d of %d, in %.2fs)",
-                    operation, type(error).__name__, attempt + 1, policy.max_retries, delay)
-        self._notify("onesdk_on_retry", operation=operation, error=error,
-                     attempt=attempt + 1, delay=delay)
+        logger.info(
+            "retrying %s after %s (attempt %d of %d, in %.2fs)",
+            operation,
+            type(error).__name__,
+            attempt + 1,
+            policy.max_retries,
+            delay,
+        )
+        self._notify(
+            "onesdk_on_retry", operation=operation, error=error, attempt=attempt + 1, delay=delay
+        )
         return delay
 
     @staticmethod
@@ -326,8 +339,12 @@ class Transport:
                 finally:
                     raw.close()
                 response = self._response(raw, content)
-                self._notify("onesdk_after_response", operation=call.operation,
-                             response=response, elapsed=time.perf_counter() - started)
+                self._notify(
+                    "onesdk_after_response",
+                    operation=call.operation,
+                    response=response,
+                    elapsed=time.perf_counter() - started,
+                )
                 return _attach(call.parse(response), response)
             except InvokeError as error:
                 self._redact(error)
@@ -337,8 +354,12 @@ class Transport:
             time.sleep(delay)
             attempt += 1
 
-    def stream(self, call: StreamCall, options: CallOptions = NO_OPTIONS,
-               on_open: Callable[[Response], None] | None = None) -> Iterator[ChatChunk]:
+    def stream(
+        self,
+        call: StreamCall,
+        options: CallOptions = NO_OPTIONS,
+        on_open: Callable[[Response], None] | None = None,
+    ) -> Iterator[ChatChunk]:
         """Chunks of a streamed call; retried only until the first chunk is delivered."""
         policy = self._policy(options)
         attempt = 0
@@ -364,8 +385,9 @@ class Transport:
                     raw.close()
             except InvokeError as error:
                 self._redact(error)
-                delay = None if delivered else self._retrying(call.operation, error, attempt,
-                                                                policy)
+                delay = (
+                    None if delivered else self._retrying(call.operation, error, attempt, policy)
+                )
                 if delay is None:
                     if delivered:
                         self._notify("onesdk_on_error", operation=call.operation, error=error)
@@ -382,10 +404,13 @@ class Transport:
     def _check_event_stream(self, head: Response) -> None:
         kind = head.headers.get("content-type", "")
         if "text/event-stream" not in kind:
-            raise self._redact(InvokeResponseError(
-                f"expected an event stream, got content type {kind!r}",
-                status_code=head.status_code, request_id=head.request_id,
-            ))
+            raise self._redact(
+                InvokeResponseError(
+                    f"expected an event stream, got content type {kind!r}",
+                    status_code=head.status_code,
+                    request_id=head.request_id,
+                )
+            )
 
     # --- async ----------------------------------------------------------------------------
 
@@ -401,8 +426,9 @@ class Transport:
             raise self._map_exception(exc) from None
         return b"".join(parts)
 
-    async def _aopen(self, request: Request, operation: str,
-                     options: CallOptions) -> httpx.Response:
+    async def _aopen(
+        self, request: Request, operation: str, options: CallOptions
+    ) -> httpx.Response:
         client = self._aclient()
         built = self._build(client, request, options)
         self._notify("onesdk_before_request", operation=operation, request=request)
@@ -432,8 +458,12 @@ class Transport:
                 finally:
                     await raw.aclose()
                 response = self._response(raw, content)
-                self._notify("onesdk_after_response", operation=call.operation,
-                             response=response, elapsed=time.perf_counter() - started)
+                self._notify(
+                    "onesdk_after_response",
+                    operation=call.operation,
+                    response=response,
+                    elapsed=time.perf_counter() - started,
+                )
                 return _attach(call.parse(response), response)
             except InvokeError as error:
                 self._redact(error)
@@ -443,9 +473,12 @@ class Transport:
             await asyncio.sleep(delay)
             attempt += 1
 
-    async def astream(self, call: StreamCall, options: CallOptions = NO_OPTIONS,
-                      on_open: Callable[[Response], None] | None = None
-                      ) -> AsyncIterator[ChatChunk]:
+    async def astream(
+        self,
+        call: StreamCall,
+        options: CallOptions = NO_OPTIONS,
+        on_open: Callable[[Response], None] | None = None,
+    ) -> AsyncIterator[ChatChunk]:
         """Async ``stream``."""
         policy = self._policy(options)
         attempt = 0
@@ -472,8 +505,9 @@ class Transport:
                     await raw.aclose()
             except InvokeError as error:
                 self._redact(error)
-                delay = None if delivered else self._retrying(call.operation, error, attempt,
-                                                                policy)
+                delay = (
+                    None if delivered else self._retrying(call.operation, error, attempt, policy)
+                )
                 if delay is None:
                     if delivered:
                         self._notify("onesdk_on_error", operation=call.operation, error=error)

@@ -71,7 +71,7 @@ class OneModel(BaseModel):
 
     def keys(self) -> list[str]:
         """The keys present (not ``None``), provider extras included."""
-        return [key for key in self.to_dict()]
+        return list(self.to_dict())
 
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         # Iterating yields keys, as a dict would (pydantic's default yields pairs).
@@ -165,8 +165,9 @@ class Usage(OneModel):
     total_tokens: int = 0
     cached_tokens: int = 0
 
-    @field_validator("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens",
-                     mode="before")
+    @field_validator(
+        "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", mode="before"
+    )
     @classmethod
     def _none_is_zero(cls, value: Any) -> Any:
         return 0 if value is None else value
