@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         unregister_plugin,
         unregister_provider,
     )
+    from .resources import Balance, Cache, CacheTag, Deleted, FileObject
     from .streaming import AsyncStream, Stream
     from .types import (
         ChatChunk,
@@ -66,6 +67,11 @@ _EXPORTS: dict[str, str] = {
     "Request": "provider",
     "Response": "provider",
     "StreamCall": "provider",
+    "Balance": "resources",
+    "Cache": "resources",
+    "CacheTag": "resources",
+    "Deleted": "resources",
+    "FileObject": "resources",
     "list_providers": "registry",
     "register_provider": "registry",
     "unregister_provider": "registry",
@@ -113,12 +119,17 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "AsyncOneSDK",
     "AsyncStream",
+    "Balance",
+    "Cache",
+    "CacheTag",
     "Call",
     "ChatChunk",
     "ChatResponse",
     "Choice",
     "ChunkChoice",
+    "Deleted",
     "Delta",
+    "FileObject",
     "FunctionCall",
     "ImagePart",
     "InvokeAuthorizationError",

@@ -16,6 +16,7 @@ from .config import ClientConfig, resolve_config
 from .errors import InvokeBadRequestError, InvokeConfigError
 from .messages import prepare_messages
 from .provider import Call, Provider, ProviderSettings, StreamCall
+from .resources_api import AsyncResourceMethods, ResourceMethods
 from .streaming import AsyncStream, Stream
 from .transport import CallOptions, Transport
 from .types import ChatResponse, Message, ModelInfo
@@ -190,7 +191,7 @@ class _ClientBase:
         return getattr(provider, operation)(*args, **kwargs), options
 
 
-class OneSDK(_ClientBase):
+class OneSDK(_ClientBase, ResourceMethods):
     """The synchronous client: ``OneSDK("kimi", {"api_key": ...})``."""
 
     def generate(
@@ -245,7 +246,7 @@ class OneSDK(_ClientBase):
         self.close()
 
 
-class AsyncOneSDK(_ClientBase):
+class AsyncOneSDK(_ClientBase, AsyncResourceMethods):
     """The asyncio client: the same methods as ``OneSDK``, awaited."""
 
     async def generate(

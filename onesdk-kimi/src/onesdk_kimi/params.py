@@ -18,8 +18,13 @@ SDK_CHAT_PARAMS = frozenset({"context_id", "cache_tag", "reset_ttl", "dry_run"})
 
 KIMI_CHAT_PARAMS = (
     (OPENAI_CHAT_PARAMS - {"logprobs", "top_logprobs", "parallel_tool_calls", "seed"})
-    | {"thinking", "reasoning_effort", "prompt_cache_key", "prompt_cache_options",
-       "safety_identifier"}
+    | {
+        "thinking",
+        "reasoning_effort",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "safety_identifier",
+    }
     | SDK_CHAT_PARAMS
 )
 
@@ -32,15 +37,21 @@ def _number(lo: float, hi: float) -> Callable[[str, Any], None]:
     def check(name: str, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise _fail(name, value, f"must be a number from {lo:g} to {hi:g}")
+
     return check
 
 
 def _integer(lo: int, hi: int | None = None) -> Callable[[str, Any], None]:
     def check(name: str, value: Any) -> None:
-        if (isinstance(value, bool) or not isinstance(value, int) or value < lo
-                or (hi is not None and value > hi)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < lo
+            or (hi is not None and value > hi)
+        ):
             bound = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
             raise _fail(name, value, f"must be an integer {bound}")
+
     return check
 
 
@@ -61,11 +72,16 @@ def _tools(name: str, value: Any) -> None:
     if len(value) > 128:
         raise _fail(name, f"<{len(value)} tools>", "at most 128 tools")
     for i, tool in enumerate(value):
-        if not isinstance(tool, Mapping) or tool.get("type") not in ("function",
-                                                                      "builtin_function"):
-            raise _fail(f"{name}[{i}]", tool,
-                        "each tool is {'type': 'function', 'function': {...}} "
-                        "or {'type': 'builtin_function', 'function': {'name': '$web_search'}}")
+        if not isinstance(tool, Mapping) or tool.get("type") not in (
+            "function",
+            "builtin_function",
+        ):
+            raise _fail(
+                f"{name}[{i}]",
+                tool,
+                "each tool is {'type': 'function', 'function': {...}} "
+                "or {'type': 'builtin_function', 'function': {'name': '$web_search'}}",
+            )
 
 
 def _response_format(name: str, value: Any) -> None:
@@ -114,5 +130,8 @@ def check_kimi_params(params: Mapping[str, Any]) -> None:
     n = params.get("n") or 1
     temperature = params.get("temperature")
     if n > 1 and temperature is not None and temperature < 0.01:
-        raise _fail("temperature", temperature,
-                    "n > 1 needs a temperature of at least 0.01, or every choice is the same")
+        raise _fail(
+            "temperature",
+            temperature,
+            "n > 1 needs a temperature of at least 0.01, or every choice is the same",
+        )

@@ -12,9 +12,12 @@ from typing import Any, ClassVar
 from onesdk.errors import InvokeBadRequestError, InvokeError, InvokeResponseError
 from onesdk.openai_compat import OpenAICompatibleProvider
 from onesdk.provider import Call, Request, Response
+from onesdk.resources import CACHE_OPERATIONS, FILE_OPERATIONS
 from onesdk.types import ChatChunk, Message
 
+from .caching import CachingCalls
 from .errors import KIMI_ERROR_TYPES, refine_kimi_error, retry_after_from_message
+from .files import FileCalls
 from .params import KIMI_CHAT_PARAMS, SDK_CHAT_PARAMS, check_kimi_params
 
 __all__ = ["CHINA_BASE_URL", "INTERNATIONAL_BASE_URL", "KimiProvider"]
@@ -24,7 +27,7 @@ CHINA_BASE_URL = "https://api.moonshot.cn/v1"
 INTERNATIONAL_BASE_URL = "https://api.moonshot.ai/v1"
 
 
-class KimiProvider(OpenAICompatibleProvider):
+class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
     """Kimi by Moonshot AI."""
 
     name = "kimi"
@@ -33,15 +36,20 @@ class KimiProvider(OpenAICompatibleProvider):
     base_url_env = "MOONSHOT_BASE_URL"
     request_id_header = "msh-request-id"
     roles = frozenset({"system", "user", "assistant", "tool", "cache"})
-    capabilities = frozenset({"generate", "stream_generate", "count_tokens", "list_models"})
+    capabilities = (
+        frozenset({"generate", "stream_generate", "count_tokens", "list_models", "get_balance"})
+        | CACHE_OPERATIONS
+        | FILE_OPERATIONS
+    )
     chat_params = KIMI_CHAT_PARAMS
     error_types = KIMI_ERROR_TYPES
     estimate_path: ClassVar[str] = "/tokenizers/estimate-token-count"
 
     # --- chat -------------------------------------------------------------------------------
 
-    def chat_body(self, model: str, messages: Sequence[Message], params: Mapping[str, Any],
-                  stream: bool) -> dict[str, Any]:
+    def chat_body(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any], stream: bool
+    ) -> dict[str, Any]:
         self.check_params(params)
         check_kimi_params(params)
         sdk = {k: params[k] for k in SDK_CHAT_PARAMS if k in params}
@@ -59,29 +67,38 @@ class KimiProvider(OpenAICompatibleProvider):
             body["messages"].insert(0, cache_message)
         return body
 
-    def cache_message(self, context_id: str | None = None, cache_tag: str | None = None,
-                      reset_ttl: int | None = None,
-                      dry_run: bool | None = None) -> dict[str, str] | None:
+    def cache_message(
+        self,
+        context_id: str | None = None,
+        cache_tag: str | None = None,
+        reset_ttl: int | None = None,
+        dry_run: bool | None = None,
+    ) -> dict[str, str] | None:
         """The leading ``role: cache`` message that makes Kimi use a context cache."""
         if context_id is None and cache_tag is None:
             if reset_ttl is not None or dry_run is not None:
-                raise InvokeBadRequestError("reset_ttl and dry_run need context_id or cache_tag",
-                                            provider=self.name)
+                raise InvokeBadRequestError(
+                    "reset_ttl and dry_run need context_id or cache_tag", provider=self.name
+                )
             return None
         if context_id is not None and cache_tag is not None:
-            raise InvokeBadRequestError("give context_id or cache_tag, not both",
-                                        provider=self.name)
+            raise InvokeBadRequestError(
+                "give context_id or cache_tag, not both", provider=self.name
+            )
         ref = context_id if context_id is not None else cache_tag
         if not isinstance(ref, str) or not ref or ";" in ref or "=" in ref:
             raise InvokeBadRequestError(
                 f"{'context_id' if context_id is not None else 'cache_tag'} must be a cache id "
-                f"or tag string, got {ref!r}", provider=self.name)
+                f"or tag string, got {ref!r}",
+                provider=self.name,
+            )
         parts = [f"cache_id={ref}" if context_id is not None else f"tag={ref}"]
         if reset_ttl is not None:
             if isinstance(reset_ttl, bool) or not isinstance(reset_ttl, int) or reset_ttl < 0:
                 raise InvokeBadRequestError(
                     f"reset_ttl must be a whole number of seconds >= 0, got {reset_ttl!r}",
-                    provider=self.name)
+                    provider=self.name,
+                )
             parts.append(f"reset_ttl={reset_ttl}")
         if dry_run:
             parts.append("dry_run=1")
@@ -100,8 +117,9 @@ class KimiProvider(OpenAICompatibleProvider):
 
     def count_tokens(self, model: str, messages: Sequence[Message]) -> Call[int]:
         body = {"model": model, "messages": [self.message_to_wire(m) for m in messages]}
-        return Call("count_tokens", Request("POST", self.estimate_path, json=body),
-                    self.parse_token_count)
+        return Call(
+            "count_tokens", Request("POST", self.estimate_path, json=body), self.parse_token_count
+        )
 
     def parse_token_count(self, response: Response) -> int:
         data = response.json()
@@ -109,14 +127,16 @@ class KimiProvider(OpenAICompatibleProvider):
         if isinstance(total, bool) or not isinstance(total, int):
             raise InvokeResponseError(
                 "malformed token estimate from kimi: expected {'data': {'total_tokens': int}}",
-                provider=self.name, request_id=response.request_id,
+                provider=self.name,
+                request_id=response.request_id,
             )
         return total
 
     # --- errors -----------------------------------------------------------------------------
 
-    def refine_error(self, cls: type[InvokeError], error_type: str,
-                     message: str) -> type[InvokeError]:
+    def refine_error(
+        self, cls: type[InvokeError], error_type: str, message: str
+    ) -> type[InvokeError]:
         return refine_kimi_error(cls, message)
 
     def retry_after_from_message(self, message: str) -> float | None:
