@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from onesdk import OneSDK
 from onesdk_kimi.simulator import KimiSimulator
-
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 
-def install_fake_dist(site: Path, dist: str, entry_points: dict[str, str],
-                      modules: dict[str, str]) -> None:
+def install_fake_dist(
+    site: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]
+) -> None:
     """Lay out a distribution as pip would: a .dist-info with metadata and entry points."""
     info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
     info.mkdir(parents=True)
@@ -26,8 +27,14 @@ def install_fake_dist(site: Path, dist: str, entry_points: dict[str, str],
 
 def run(site: Path, code: str) -> dict[str, object]:
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "MOONSHOT_API_KEY": "sk-test"}
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
@@ -35,88 +42,120 @@ def run(site: Path, code: str) -> dict[str, object]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    install_fake_dist(tmp_path, "onesdk-other", {"other": "other_provider:OtherProvider"}, {
-        "other_provider": """
+    install_fake_dist(
+        tmp_path,
+        "onesdk-other",
+        {"other": "other_provider:OtherProvider"},
+        {
+            "other_provider": """
             from onesdk import Provider
             class OtherProvider(Provider):
                 name = "other"
         """,
-    })
-    install_fake_dist(tmp_path, "onesdk-broken", {"broken": "broken_provider:Provider"}, {
-        "broken_provider": "raise ImportError('this plugin is broken on purpose')\n",
-    })
+        },
+    )
+    install_fake_dist(
+        tmp_path,
+        "onesdk-broken",
+        {"broken": "broken_provider:Provider"},
+        {
+            "broken_provider": "raise ImportError('this plugin is broken on purpose')\n",
+        },
+    )
     install_fake_dist(tmp_path, "onesdk-wrongtype", {"wrongtype": "json:dumps"}, {})
     return tmp_path
 
 
 def test_import_onesdk_imports_no_provider_and_no_http(site: Path) -> None:
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json, sys, onesdk
         print(json.dumps({m: m in sys.modules for m in
               ("onesdk_kimi", "other_provider", "broken_provider", "httpx")}))
-    """)
-    assert result == {"onesdk_kimi": False, "other_provider": False, "broken_provider": False,
-                      "httpx": False}
+    """,
+    )
+    assert result == {
+        "onesdk_kimi": False,
+        "other_provider": False,
+        "broken_provider": False,
+        "httpx": False,
+    }
 
 
 def test_list_providers_names_all_without_importing_them(site: Path) -> None:
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json, sys, onesdk
         names = onesdk.list_providers()
         print(json.dumps({"names": names, "imported": "onesdk_kimi.provider" in sys.modules
                           or "other_provider" in sys.modules}))
-    """)
+    """,
+    )
     assert {"kimi", "other", "broken", "wrongtype"} <= set(result["names"])  # type: ignore[arg-type]
     assert result["imported"] is False
 
 
 def test_kimi_imports_no_other_provider_and_survives_broken_ones(site: Path) -> None:
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json, sys
         from onesdk import OneSDK
         sdk = OneSDK("kimi")
         print(json.dumps({"provider": sdk.provider.name,
                           "others": [m for m in ("other_provider", "broken_provider")
                                      if m in sys.modules]}))
-    """)
+    """,
+    )
     assert result == {"provider": "kimi", "others": []}
 
 
 def test_broken_provider_is_reported_with_its_distribution(site: Path) -> None:
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json
         from onesdk import OneSDK, InvokeConfigError
         try:
             OneSDK("broken", api_key="x")
         except InvokeConfigError as exc:
             print(json.dumps({"error": str(exc)}))
-    """)
+    """,
+    )
     assert "onesdk-broken" in result["error"]  # type: ignore[operator]
     assert "broken on purpose" in result["error"]  # type: ignore[operator]
 
 
 def test_entry_point_of_wrong_type_is_reported(site: Path) -> None:
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json
         from onesdk import OneSDK, InvokeConfigError
         try:
             OneSDK("wrongtype", api_key="x")
         except InvokeConfigError as exc:
             print(json.dumps({"error": str(exc)}))
-    """)
+    """,
+    )
     assert "onesdk-wrongtype" in result["error"]  # type: ignore[operator]
     assert "not a subclass of onesdk.Provider" in result["error"]  # type: ignore[operator]
 
 
 def test_two_distributions_claiming_one_name_are_named(site: Path) -> None:
     install_fake_dist(site, "onesdk-other-fork", {"other": "other_provider:OtherProvider"}, {})
-    result = run(site, """
+    result = run(
+        site,
+        """
         import json
         from onesdk import OneSDK, InvokeConfigError
         try:
             OneSDK("other", api_key="x")
         except InvokeConfigError as exc:
             print(json.dumps({"error": str(exc)}))
-    """)
+    """,
+    )
     assert "onesdk-other" in result["error"]  # type: ignore[operator]
     assert "onesdk-other-fork" in result["error"]  # type: ignore[operator]

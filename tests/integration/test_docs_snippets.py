@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from onesdk_kimi.simulator import KimiSimulator
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -21,8 +20,12 @@ def snippets(page: str) -> list[str]:
 
 def test_kimi_page_has_the_seed_snippets() -> None:
     text = "\n".join(snippets("kimi.md"))
-    for call in ("kimi_sdk.generate(model, messages)", "kimi_sdk.stream_generate(model, messages)",
-                 "kimi_sdk.count_tokens(model, messages)", "except InvokeError as e:"):
+    for call in (
+        "kimi_sdk.generate(model, messages)",
+        "kimi_sdk.stream_generate(model, messages)",
+        "kimi_sdk.count_tokens(model, messages)",
+        "except InvokeError as e:",
+    ):
         assert call in text
 
 

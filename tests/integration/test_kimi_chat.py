@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from onesdk import (
     ChatChunk,
     ChatResponse,
@@ -55,13 +54,15 @@ def test_generate_sends_bearer_key_and_kimi_body(kimi: OneSDK, sim: KimiSimulato
 def test_max_tokens_cuts_the_reply_with_finish_reason_length(kimi: OneSDK) -> None:
     response = kimi.generate(MODEL, HELLO, max_tokens=2)
     assert response.choices[0].finish_reason == "length"
-    assert response.usage is not None and response.usage.completion_tokens == 2
+    assert response.usage is not None
+    assert response.usage.completion_tokens == 2
 
 
 def test_stream_chunks_join_to_the_generated_text(kimi: OneSDK) -> None:
     expected = kimi.generate(MODEL, HELLO).text
-    pieces = [chunk["choices"][0]["message"]["content"] for chunk in
-              kimi.stream_generate(MODEL, HELLO)]
+    pieces = [
+        chunk["choices"][0]["message"]["content"] for chunk in kimi.stream_generate(MODEL, HELLO)
+    ]
     assert all(isinstance(piece, str) for piece in pieces)  # never None
     assert "".join(pieces) == expected
 
@@ -82,7 +83,8 @@ def test_stream_last_chunk_carries_usage(kimi: OneSDK) -> None:
 def test_stream_with_include_usage_chunk_has_usage_at_top(kimi: OneSDK) -> None:
     chunks = list(kimi.stream_generate(MODEL, HELLO, stream_options={"include_usage": True}))
     assert chunks[-1].choices == []
-    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.total_tokens > 0
 
 
 def test_stream_final_response_equals_generate(kimi: OneSDK) -> None:
@@ -92,7 +94,8 @@ def test_stream_final_response_equals_generate(kimi: OneSDK) -> None:
     assert final.text == expected.text
     assert final.choices[0].finish_reason == expected.choices[0].finish_reason == "length"
     assert final.usage == expected.usage
-    assert stream.finished and stream.request_id
+    assert stream.finished
+    assert stream.request_id
 
 
 def test_stream_closed_early_stops_cleanly_and_client_still_works(kimi: OneSDK) -> None:
@@ -122,13 +125,16 @@ def test_list_models_returns_kimi_models_with_context_length(kimi: OneSDK) -> No
 
 
 def test_wrong_key_is_authorization_error_without_the_key(sim: KimiSimulator) -> None:
-    with OneSDK("kimi", api_key="sk-wrong-key-123", base_url=sim.base_url) as client, \
-            pytest.raises(InvokeAuthorizationError) as caught:
+    with (
+        OneSDK("kimi", api_key="sk-wrong-key-123", base_url=sim.base_url) as client,
+        pytest.raises(InvokeAuthorizationError) as caught,
+    ):
         client.generate(MODEL, HELLO)
     error = caught.value
     assert error.status_code == 401
     assert error.error_type == "incorrect_api_key_error"
-    assert error.request_id and error.provider == "kimi"
+    assert error.request_id
+    assert error.provider == "kimi"
     assert error.retryable is False
     assert "sk-wrong-key-123" not in str(error) + repr(error) + repr(error.body)
 
@@ -160,8 +166,12 @@ def test_stream_errors_before_first_chunk_are_typed(kimi: OneSDK) -> None:
 
 
 def test_unreachable_server_is_connection_error() -> None:
-    with OneSDK("kimi", api_key="sk-test", base_url="http://127.0.0.1:9/v1",
-                max_retries=0) as client, pytest.raises(InvokeConnectionError):
+    with (
+        OneSDK(
+            "kimi", api_key="sk-test", base_url="http://127.0.0.1:9/v1", max_retries=0
+        ) as client,
+        pytest.raises(InvokeConnectionError),
+    ):
         client.generate(MODEL, HELLO)
 
 
