@@ -123,6 +123,9 @@ class Provider:
     #: Message roles this provider accepts.
     roles: ClassVar[frozenset[str]] = frozenset({"system", "user", "assistant", "tool"})
     capabilities: ClassVar[frozenset[str]] = BASE_CAPABILITIES
+    #: "module:function" serving a local fake of this provider (``onesdk simulate NAME``);
+    #: the function takes ``argv: list[str]`` and returns an exit code.
+    simulator: ClassVar[str | None] = None
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings

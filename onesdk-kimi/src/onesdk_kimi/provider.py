@@ -43,6 +43,7 @@ class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
     )
     chat_params = KIMI_CHAT_PARAMS
     error_types = KIMI_ERROR_TYPES
+    simulator = "onesdk_kimi.simulator.__main__:main"
     estimate_path: ClassVar[str] = "/tokenizers/estimate-token-count"
 
     # --- chat -------------------------------------------------------------------------------
