@@ -33,8 +33,10 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: setup
-	$(UV) run --no-sync python benchmarks/run.py
+# The bench group (openai, aiohttp) is synced only here; `make test` syncs without it.
+bench: $(UV)
+	$(UV) sync --locked --all-packages --group bench
+	$(UV) run --no-sync python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .bootstrap dist site .mypy_cache .ruff_cache
