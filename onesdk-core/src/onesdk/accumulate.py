@@ -52,16 +52,19 @@ class ChunkAccumulator:
     def __init__(self) -> None:
         self._choices: dict[int, _ChoiceState] = {}
         self._head: dict[str, Any] = {}
-        self.usage: Usage | None = None
+        self._request_usage: Usage | None = None  # usage for the whole request
+        self._choice_usage: dict[int, Usage] = {}  # Kimi: usage inside each final choice
 
     def add(self, chunk: ChatChunk) -> None:
         if not self._head and chunk.id:
             self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
         if chunk.system_fingerprint:
             self._head["system_fingerprint"] = chunk.system_fingerprint
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+        if chunk.usage is not None and not any(c.usage is not None for c in chunk.choices):
+            self._request_usage = chunk.usage
         for choice in chunk.choices:
+            if choice.usage is not None:
+                self._choice_usage[choice.index] = choice.usage
             state = self._choices.get(choice.index)
             if state is None:
                 state = self._choices[choice.index] = _ChoiceState()
@@ -80,12 +83,33 @@ class ChunkAccumulator:
             if choice.finish_reason:
                 state.finish_reason = choice.finish_reason
 
+    @property
+    def usage(self) -> Usage | None:
+        """Usage of the whole request: per-choice usages add their completion tokens."""
+        if self._request_usage is not None:
+            return self._request_usage
+        if not self._choice_usage:
+            return None
+        usages = list(self._choice_usage.values())
+        if len(usages) == 1:
+            return usages[0]
+        # Prompt and cached tokens are the same in every choice; completions add up.
+        completion = sum(u.completion_tokens for u in usages)
+        first = usages[0]
+        return Usage(
+            prompt_tokens=first.prompt_tokens,
+            completion_tokens=completion,
+            total_tokens=first.prompt_tokens + completion,
+            cached_tokens=first.cached_tokens,
+        )
+
     def response(self) -> ChatResponse:
         choices = [
             {"index": index, "message": state.message(), "finish_reason": state.finish_reason}
             for index, state in sorted(self._choices.items())
         ]
         data: dict[str, Any] = {**self._head, "object": "chat.completion", "choices": choices}
-        if self.usage is not None:
-            data["usage"] = self.usage
+        usage = self.usage
+        if usage is not None:
+            data["usage"] = usage
         return ChatResponse.model_validate(data)

@@ -24,6 +24,8 @@ from .types import ChatResponse, Message, ModelInfo
 __all__ = ["AsyncOneSDK", "OneSDK"]
 
 T = TypeVar("T")
+#: Operations with their own checked client method; invoke() goes through it.
+_CHECKED_OPERATIONS = frozenset({"generate", "stream_generate", "count_tokens", "list_models"})
 _OPTION_KEYS = ("timeout", "max_retries", "extra_headers", "extra_query", "extra_body")
 
 
@@ -74,8 +76,10 @@ class _ClientBase:
             http_client=self.config.http_client,
             hooks=registry.active_hooks,
         )
-        self._model: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-            "onesdk_model", default=self.config.model
+        # The default is client-wide (all threads); model_context overrides per thread/task.
+        self._default_model = self.config.model
+        self._model_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+            "onesdk_model", default=None
         )
 
     def __repr__(self) -> str:
@@ -104,24 +108,24 @@ class _ClientBase:
     @property
     def model(self) -> str | None:
         """The default model used when a call names none."""
-        return self._model.get()
+        return self._model_override.get() or self._default_model
 
     def set_model(self, model: str) -> None:
         """Set the default model for calls that name none."""
         if not isinstance(model, str) or not model:
             raise InvokeBadRequestError(f"model must be a model id string, got {model!r}")
-        self._model.set(model)
+        self._default_model = model
 
     @contextlib.contextmanager
     def model_context(self, model: str) -> Iterator[None]:
         """Use ``model`` as the default inside a ``with`` block (per thread and task)."""
         if not isinstance(model, str) or not model:
             raise InvokeBadRequestError(f"model must be a model id string, got {model!r}")
-        token = self._model.set(model)
+        token = self._model_override.set(model)
         try:
             yield
         finally:
-            self._model.reset(token)
+            self._model_override.reset(token)
 
     @staticmethod
     def list_providers() -> list[str]:
@@ -137,7 +141,7 @@ class _ClientBase:
     def _resolve(self, model: Any, messages: Any) -> tuple[str, list[Message]]:
         if messages is None and isinstance(model, (list, tuple)):
             model, messages = None, model  # generate(messages) with a default model
-        model = model or self._model.get()
+        model = model or self.model
         if not model:
             raise InvokeBadRequestError(
                 "no model given: pass one, e.g. generate('model-id', messages), or set a "
@@ -220,6 +224,8 @@ class OneSDK(_ClientBase, ResourceMethods):
 
     def invoke(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         """Run a provider capability by name (``create_cache``, ``upload_file``...)."""
+        if operation in _CHECKED_OPERATIONS:
+            return getattr(self, operation)(*args, **kwargs)
         call, options = self._op_call(operation, args, kwargs)
         return self._transport.send(call, options)
 
@@ -271,6 +277,10 @@ class AsyncOneSDK(_ClientBase, AsyncResourceMethods):
         return await self._transport.asend(self._require("list_models").list_models())
 
     async def invoke(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        if operation == "stream_generate":
+            return self.stream_generate(*args, **kwargs)
+        if operation in _CHECKED_OPERATIONS:
+            return await getattr(self, operation)(*args, **kwargs)
         call, options = self._op_call(operation, args, kwargs)
         return await self._transport.asend(call, options)
 

@@ -102,7 +102,7 @@ def list_providers() -> list[str]:
 
 def register_provider(cls: type[Provider], *, replace: bool = False) -> None:
     """Make ``cls`` available as ``OneSDK(cls.name)`` in this process."""
-    _check_provider_class(cls, cls.name if isinstance(cls, type) else "?", None)
+    _check_provider_class(cls, getattr(cls, "name", None) or repr(cls), None)
     with _lock:
         if cls.name in _in_process and _in_process[cls.name] is not cls and not replace:
             raise InvokeConfigError(

@@ -32,6 +32,7 @@ class SSEDecoder:
     def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
         self._max = max_event_bytes
         self._tail = b""  # an incomplete line from the previous read
+        self._at_start = True
         self._after_cr = False  # the previous read ended in CR: a leading LF is its partner
         self._data: list[str] = []
         self._size = 0
@@ -41,11 +42,18 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode ``chunk``; return the events it completes."""
-        if self._after_cr and chunk[:1] == b"\n":
-            chunk = chunk[1:]
-        self._after_cr = False
         if not chunk:
             return []
+        if self._after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+            if not chunk:
+                self._after_cr = False
+                return []
+        self._after_cr = False
+        if self._at_start:
+            self._at_start = False
+            if chunk.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM may open the stream
+                chunk = chunk[3:]
         buf = self._tail + chunk if self._tail else chunk
         lines = buf.splitlines(keepends=True)
         last = lines[-1]
@@ -79,6 +87,10 @@ class SSEDecoder:
     def _line(self, line: bytes) -> SSEEvent | None:
         if not line:
             return self._dispatch()
+        if len(line) > self._max:
+            raise InvokeResponseError(
+                f"server-sent event line longer than {self._max} bytes; refusing it"
+            )
         if line[:1] == b":":
             return None  # a comment, used by servers as keep-alive
         try:
@@ -100,7 +112,7 @@ class SSEDecoder:
         elif name == "id":
             if "\0" not in value:
                 self._id = value
-        elif name == "retry" and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit():
             self._retry = int(value)
         return None
 

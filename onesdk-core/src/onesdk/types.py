@@ -97,7 +97,8 @@ class TextPart(OneModel):
 
 class ImagePart(OneModel):
     type: Literal["image_url"] = "image_url"
-    image_url: ImageURL
+    #: ``{"url": ...}``; Kimi (2026) also accepts the URL as a bare string.
+    image_url: ImageURL | str
 
 
 class OtherPart(OneModel):

@@ -72,9 +72,12 @@ def _tools(name: str, value: Any) -> None:
     if len(value) > 128:
         raise _fail(name, f"<{len(value)} tools>", "at most 128 tools")
     for i, tool in enumerate(value):
-        if not isinstance(tool, Mapping) or tool.get("type") not in (
-            "function",
-            "builtin_function",
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        if (
+            not isinstance(tool, Mapping)
+            or tool.get("type") not in ("function", "builtin_function")
+            or not isinstance(function, Mapping)
+            or not isinstance(function.get("name"), str)
         ):
             raise _fail(
                 f"{name}[{i}]",

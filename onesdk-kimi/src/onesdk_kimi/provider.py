@@ -124,7 +124,8 @@ class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
 
     def parse_token_count(self, response: Response) -> int:
         data = response.json()
-        total = data.get("data", {}).get("total_tokens") if isinstance(data, dict) else None
+        inner = data.get("data") if isinstance(data, dict) else None
+        total = inner.get("total_tokens") if isinstance(inner, dict) else None
         if isinstance(total, bool) or not isinstance(total, int):
             raise InvokeResponseError(
                 "malformed token estimate from kimi: expected {'data': {'total_tokens': int}}",
