@@ -48,6 +48,32 @@ def main() -> int:
         print("\n== Count tokens")
         print(f"Token count: {sdk.count_tokens(model, messages)}")
 
+        print("\n== Context caching (moonshot-v1 family)")
+        cache_model = "moonshot-v1-32k"
+        handbook = [
+            {
+                "role": "system",
+                "content": "You are Kimi. The team handbook: "
+                "deploys happen on Tuesdays; on-call rotates weekly; the build uses uv.",
+            }
+        ]
+        cache = sdk.create_cache(
+            cache_model, handbook, name="My Context", description="A sample context", ttl=600
+        )
+        print(f"created {cache['id']} ({cache.status}, {cache.tokens} tokens)")
+        print(f"caches listed: {len(sdk.list_caches())}")
+        question = [{"role": "user", "content": "When do deploys happen?"}]
+        response = sdk.generate(cache_model, question, context_id=cache["id"])
+        print(response.text)
+        usage = response.usage
+        print(
+            f"[cached tokens: {usage.cached_tokens if usage else 0} of "
+            f"{usage.prompt_tokens if usage else 0} prompt tokens]"
+        )
+        updated = sdk.update_cache(cache["id"], metadata={"key": "value"})
+        print(f"updated metadata: {updated.metadata}")
+        print(f"deleted: {sdk.delete_cache(cache['id']).deleted}")
+
         print("\n== Errors are typed")
         try:
             sdk.generate("no-such-model", messages)
