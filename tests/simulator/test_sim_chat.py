@@ -69,7 +69,7 @@ def test_reply_is_deterministic(chat: Chat) -> None:
 def test_reply_text_rule() -> None:
     assert reply_text([{"role": "user", "content": "hi"}]) == "You said: hi"
     parts = [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "user", "content": "first"},
         {"role": "assistant", "content": "x"},
         {"role": "user", "content": parts},

@@ -1,12 +1,13 @@
 """Endpoints `POST /v1/chat/completions` and `POST /v1/tokenizers/estimate-token-count`.
 
-Usage is computed with `tokens.count_prompt`, so the estimate equals chat's prompt_tokens.
+Both count with `tokens.count_prompt` after cache expansion, so the estimate equals prompt_tokens.
 """
 
 from __future__ import annotations
 
 from .app import Route
-from .chat import Completion, choice_text, generate, reply_text, sse_events
+from .cache_use import PromptPlan, plan_prompt
+from .chat import Completion, Generated, choice_text, generate, reply_text, sse_events
 from .chat_params import ChatParams, check_chat, check_model, context_limit_error, json_body
 from .errors import ApiError
 from .http_types import SSE_TYPE, Request, Response, StreamResponse, json_response
@@ -26,33 +27,40 @@ def _check_quota(state: SimState) -> None:
         )
 
 
-def _completion(params: ChatParams, prompt_tokens: int, cached: int | None) -> Completion:
+def _completion_cap(params: ChatParams, prompt_tokens: int) -> int:
     window = params.model.context_length
     requested = prompt_tokens + (params.max_tokens or 0)
     if requested > window:
         raise context_limit_error(params.model, requested)
     # Without max_tokens the reply may use whatever the window leaves.
-    cap = params.max_tokens if params.max_tokens is not None else window - prompt_tokens
-    base = reply_text(params.messages)
-    choices = [
-        generate(choice_text(base, index, params.response_format), params.stop, cap)
+    return params.max_tokens if params.max_tokens is not None else window - prompt_tokens
+
+
+def _generate(params: ChatParams, plan: PromptPlan, cap: int) -> list[Generated]:
+    base = "" if plan.dry_run else reply_text(plan.messages)
+    return [
+        generate(choice_text(base, index, params.response_format) if base else "", params.stop, cap)
         for index in range(params.n)
     ]
-    return Completion(params.model.id, choices, prompt_tokens, cached)
 
 
 def chat_completions(state: SimState, request: Request) -> Response | StreamResponse:
-    """Validate, generate the deterministic reply, answer as JSON or SSE."""
+    """Validate, expand caches, generate the deterministic reply, answer as JSON or SSE."""
     _check_quota(state)
     params = check_chat(json_body(request))
-    prompt_tokens = count_prompt(params.messages, params.tools)
-    completion = _completion(params, prompt_tokens, None)
+    plan = plan_prompt(state.caches, params.model, params.messages, params.tools, request.headers)
+    prompt_tokens = count_prompt(plan.messages, plan.tools)
+    cap = _completion_cap(params, prompt_tokens)
+    cached = plan.cached_tokens
+    if cached is None and params.prompt_cache_key and params.model.auto_cache:
+        cached = state.prefix_cache.use(params.prompt_cache_key, plan.messages, plan.tools)
+    completion = Completion(params.model.id, _generate(params, plan, cap), prompt_tokens, cached)
     if not params.stream:
-        return json_response(completion.body())
+        return json_response(completion.body(), headers=plan.headers)
     events = sse_events(
         completion, include_usage=params.include_usage, delay=state.config.chunk_delay
     )
-    return StreamResponse(200, events, {"Content-Type": SSE_TYPE})
+    return StreamResponse(200, events, {"Content-Type": SSE_TYPE, **plan.headers})
 
 
 def estimate_tokens(state: SimState, request: Request) -> Response:
@@ -61,7 +69,8 @@ def estimate_tokens(state: SimState, request: Request) -> Response:
     model = check_model(body)
     messages = check_messages(body.get("messages"), model)
     tools = check_tools(body.get("tools"))
-    return json_response({"data": {"total_tokens": count_prompt(messages, tools)}})
+    plan = plan_prompt(state.caches, model, messages, tools, request.headers, apply=False)
+    return json_response({"data": {"total_tokens": count_prompt(plan.messages, plan.tools)}})
 
 
 def chat_routes(state: SimState) -> list[Route]:

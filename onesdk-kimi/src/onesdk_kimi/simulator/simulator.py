@@ -12,7 +12,9 @@ from types import TracebackType
 
 from .account_api import account_routes
 from .app import Route, SimulatorApp
+from .caching_api import caching_routes
 from .chat_api import chat_routes
+from .files_api import files_routes
 from .http_types import Request
 from .server import HttpServer
 from .state import Balance, Fault, SimConfig, SimState
@@ -23,7 +25,12 @@ _START_TIMEOUT = 10.0
 
 def all_routes(state: SimState) -> list[Route]:
     """Every endpoint the simulator serves."""
-    return [*chat_routes(state), *account_routes(state)]
+    return [
+        *chat_routes(state),
+        *account_routes(state),
+        *caching_routes(state),
+        *files_routes(state),
+    ]
 
 
 def check_loopback(host: str) -> None:

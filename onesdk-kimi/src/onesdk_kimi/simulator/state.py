@@ -1,18 +1,19 @@
-"""Mutable simulator state: settings, a shiftable clock, the account balance, scripted faults.
+"""Mutable simulator state: settings, clock, balance, scripted faults, caches and files.
 
 State is only touched on the server's event loop, except the few setters the test thread uses.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .cache_store import CacheStore, PrefixCache
+from .clock import Clock, new_object_id
 from .errors import ApiError
+from .file_store import FileStore
 
 
 @dataclass
@@ -22,21 +23,6 @@ class SimConfig:
     api_key: str | None = "sk-simulator"
     chunk_delay: float = 0.0
     cache_ready_delay: float = 0.05
-
-
-class Clock:
-    """Wall-clock seconds plus an offset that tests can advance."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        """Current simulated unix time."""
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        """Move simulated time forward (caches expire, pending ones become ready)."""
-        self.offset += seconds
 
 
 @dataclass
@@ -90,12 +76,6 @@ class Faults:
         return None
 
 
-def new_object_id(clock: Clock) -> str:
-    """A 20-char xid-style id (base32hex of time + random), as Kimi's file and user ids."""
-    raw = int(clock.now()).to_bytes(4, "big") + os.urandom(8)
-    return base64.b32hexencode(raw).decode("ascii").rstrip("=").lower()[:20]
-
-
 class SimState:
     """Everything handlers share."""
 
@@ -105,4 +85,7 @@ class SimState:
         self.balance = balance or Balance()
         self.faults = Faults()
         self.user_id = new_object_id(self.clock)
+        self.caches = CacheStore(self.clock, lambda: self.config.cache_ready_delay)
+        self.prefix_cache = PrefixCache()
+        self.files = FileStore()
         self.org_id = "org-" + os.urandom(16).hex()
