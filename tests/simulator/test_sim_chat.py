@@ -222,3 +222,15 @@ def test_models_list_and_get(client: httpx.Client) -> None:
     missing = client.get("/models/gpt-4")
     assert missing.status_code == 404
     assert missing.json()["error"]["type"] == "resource_not_found_error"
+
+
+def test_partial_mode_returns_only_the_continuation(chat: Chat, stream: Stream) -> None:
+    messages = [
+        {"role": "user", "content": "Hello"},
+        {"role": "assistant", "content": "You said", "partial": True},
+    ]
+    body = chat(messages=messages).json()
+    assert body["choices"][0]["message"]["content"] == ": Hello"
+    assert joined_content(stream(messages=messages)) == ": Hello"
+    other = [messages[0], {"role": "assistant", "content": "Well", "partial": True}]
+    assert chat(messages=other).json()["choices"][0]["message"]["content"] == "You said: Hello"

@@ -5,6 +5,7 @@ Raw sockets check the wire framing that httpx would hide.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -18,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 from onesdk_kimi.simulator import KimiSimulator
+from onesdk_kimi.simulator.http_types import Request, Response
+from onesdk_kimi.simulator.server import HttpServer
 from onesdk_kimi.simulator.sse import parse_sse
 
 Chat = Callable[..., httpx.Response]
@@ -193,3 +196,42 @@ def test_cli_serves_and_exits_on_ctrl_c() -> None:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_client_disconnect_mid_stream_leaves_the_server_healthy() -> None:
+    with KimiSimulator(api_key=API_KEY, chunk_delay=0.05) as slow:
+        body = json.dumps({**BODY, "stream": True}).encode()
+        for _ in range(5):
+            conn = socket.create_connection((slow.host, slow.port), timeout=5)
+            conn.sendall(_post(body))
+            assert conn.recv(100).startswith(b"HTTP/1.1 200")
+            conn.close()  # hang up while chunks are still coming
+        time.sleep(0.2)
+        response = httpx.post(
+            f"{slow.base_url}/chat/completions",
+            json=BODY,
+            headers={"Authorization": f"Bearer {API_KEY}"},
+        )
+        assert response.status_code == 200
+
+
+def test_malformed_request_line_gets_a_kimi_error(sim: KimiSimulator) -> None:
+    raw = _raw(sim, b"NONSENSE\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"Msh-Request-Id" in head
+    assert json.loads(body)["error"]["type"] == "invalid_request_error"
+
+
+async def test_idle_keep_alive_connections_are_closed() -> None:
+    async def handler(_: Request) -> Response:
+        return Response(200, b"{}")
+
+    server = HttpServer(handler, idle_timeout=0.1)
+    port = await server.start("127.0.0.1", 0)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed without a request
+        writer.close()
+    finally:
+        await server.close()

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .errors import ApiError, not_found
-from .http_types import Request, Response, StreamResponse, json_response
+from .http_types import Request, Response, StreamResponse, json_response, new_request_id
 from .state import SimState
 
 logger = logging.getLogger("onesdk.kimi.simulator")
@@ -34,11 +32,6 @@ class Route:
         """The template compiled; each `{name}` matches one path segment."""
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
         return re.compile(f"^{regex}$")
-
-
-def new_request_id() -> str:
-    """A UUID1-shaped id like Kimi's `Msh-Request-Id` (random node, no MAC address)."""
-    return str(uuid.uuid1(node=secrets.randbits(48) | 0x010000000000))
 
 
 class SimulatorApp:

@@ -2,6 +2,8 @@
 
 Reply rule: `reply_text(messages)` is "You said: " + the text of the last user message
 (string content, or its text parts joined by "\\n"; "" when there is no user message).
+In partial mode (last message `{"role": "assistant", "partial": true}`) a prefix of that text
+already given by the assistant is left out: the reply is only the continuation.
 Choice i > 0 appends " (i)". With response_format json_object/json_schema the content is
 `{"reply": <text>}` serialized. The content is then cut before the first stop string
 (finish "stop"), split into tokens by `tokens.split_pieces`, and capped at max_tokens
@@ -29,10 +31,15 @@ SYSTEM_FINGERPRINT = "fpv0_10a6da87"
 
 def reply_text(messages: Sequence[Mapping[str, Any]]) -> str:
     """The simulator's answer to `messages` before stop/max_tokens cuts."""
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            return REPLY_PREFIX + message_text(message)
-    return REPLY_PREFIX
+    user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    text = REPLY_PREFIX + (message_text(user) if user is not None else "")
+    last = messages[-1] if messages else None
+    if last is not None and last.get("role") == "assistant" and last.get("partial"):
+        # Partial mode: the reply is only the continuation of the assistant's prefix.
+        prefix = message_text(last)
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
 
 
 def choice_text(base: str, index: int, response_format: str = "text") -> str:

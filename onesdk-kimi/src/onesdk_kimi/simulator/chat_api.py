@@ -37,11 +37,12 @@ def _completion_cap(params: ChatParams, prompt_tokens: int) -> int:
 
 
 def _generate(params: ChatParams, plan: PromptPlan, cap: int) -> list[Generated]:
-    base = "" if plan.dry_run else reply_text(plan.messages)
-    return [
-        generate(choice_text(base, index, params.response_format) if base else "", params.stop, cap)
-        for index in range(params.n)
-    ]
+    if plan.dry_run:  # a dry run checks the cache without generating anything
+        texts = [""] * params.n
+    else:
+        base = reply_text(plan.messages)
+        texts = [choice_text(base, index, params.response_format) for index in range(params.n)]
+    return [generate(text, params.stop, cap) for text in texts]
 
 
 def chat_completions(state: SimState, request: Request) -> Response | StreamResponse:

@@ -6,6 +6,8 @@ No I/O here: the server fills a `Request`, handlers return a `Response` or `Stre
 from __future__ import annotations
 
 import json
+import secrets
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,3 +72,8 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
         return json.loads(body.decode("utf-8"), parse_constant=_reject_constant), None
     except (UnicodeDecodeError, ValueError) as exc:
         return None, str(exc)
+
+
+def new_request_id() -> str:
+    """A UUID1-shaped id like Kimi's `Msh-Request-Id` (random node, no MAC address)."""
+    return str(uuid.uuid1(node=secrets.randbits(48) | 0x010000000000))

@@ -12,7 +12,15 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .http_types import JSON_TYPE, Request, Response, StreamResponse, dumps, parse_json
+from .http_types import (
+    JSON_TYPE,
+    Request,
+    Response,
+    StreamResponse,
+    dumps,
+    new_request_id,
+    parse_json,
+)
 
 logger = logging.getLogger("onesdk.kimi.simulator")
 
@@ -21,6 +29,7 @@ Handler = Callable[[Request], Awaitable[Response | StreamResponse]]
 MAX_LINE = 64 * 1024
 MAX_HEADERS = 100
 DEFAULT_MAX_BODY = 128 * 1024 * 1024
+DEFAULT_IDLE_TIMEOUT = 75.0
 
 
 class _ProtocolError(Exception):
@@ -34,9 +43,16 @@ class _ProtocolError(Exception):
 class HttpServer:
     """Serves `handler` on a TCP socket until `close()`."""
 
-    def __init__(self, handler: Handler, *, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         self._handler = handler
         self._max_body = max_body
+        self._idle_timeout = idle_timeout
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -66,7 +82,7 @@ class HttpServer:
             self._tasks.add(task)
         try:
             await self._converse(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away; nothing to answer
         except asyncio.CancelledError:
             # Only close() cancels these tasks; ending quietly keeps asyncio from logging
@@ -84,7 +100,8 @@ class HttpServer:
                 request = await self._read_request(reader, writer)
             except _ProtocolError as exc:
                 body = {"error": {"message": str(exc), "type": "invalid_request_error"}}
-                await _write_full(writer, Response(exc.status, dumps(body)), False)
+                headers = {"Msh-Request-Id": new_request_id()}
+                await _write_full(writer, Response(exc.status, dumps(body), headers), False)
                 return
             if request is None:
                 return
@@ -101,9 +118,13 @@ class HttpServer:
     async def _read_request(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> Request | None:
-        line = await _read_line(reader)
-        while line == b"\r\n":  # tolerate stray CRLF between requests (RFC 9112 2.2)
-            line = await _read_line(reader)
+        try:
+            # An idle keep-alive connection is closed after a while, as nginx does.
+            line = await asyncio.wait_for(_read_line(reader), self._idle_timeout)
+            while line == b"\r\n":  # tolerate stray CRLF between requests (RFC 9112 2.2)
+                line = await _read_line(reader)
+        except asyncio.TimeoutError:
+            return None
         if not line:
             return None
         parts = line.decode("latin-1").strip().split(" ")
