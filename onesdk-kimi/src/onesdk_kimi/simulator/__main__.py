@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 
@@ -40,7 +41,11 @@ async def serve(host: str, port: int, state: SimState) -> None:
     server = HttpServer(SimulatorApp(state, all_routes(state)).handle)
     bound = await server.start(host, port)
     shown = f"[{host}]" if ":" in host else host
-    print(f"Kimi simulator listening on http://{shown}:{bound}/v1", flush=True)
+    try:
+        print(f"Kimi simulator listening on http://{shown}:{bound}/v1", flush=True)
+    except BrokenPipeError:
+        # Nobody reads stdout (e.g. `| head -0`): keep serving, and keep exit quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     stop = asyncio.Event()
     with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows loops
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
