@@ -54,6 +54,8 @@ class SSEDecoder:
             self._at_start = False
             if chunk.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM may open the stream
                 chunk = chunk[3:]
+                if not chunk:
+                    return []
         buf = self._tail + chunk if self._tail else chunk
         lines = buf.splitlines(keepends=True)
         last = lines[-1]
