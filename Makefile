@@ -5,6 +5,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.bootstrap/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
+# Tests that build wheels find the same uv.
+export ONESDK_UV := $(UV)
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup demo test lint typecheck unit bench docs dist clean
 
@@ -31,7 +34,15 @@ typecheck: setup
 unit: setup
 	$(UV) run --no-sync pytest
 
-test: lint typecheck unit
+docs: setup
+	$(UV) run --no-sync mkdocs build --strict --quiet --site-dir site
+
+dist: setup
+	rm -rf dist
+	$(UV) build --all-packages -o dist
+	$(UV) run --no-sync twine check dist/*
+
+test: lint typecheck docs unit
 
 # The bench group (openai, aiohttp) is synced only here; `make test` syncs without it.
 bench: $(UV)
