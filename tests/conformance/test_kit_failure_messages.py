@@ -137,3 +137,28 @@ def test_a_stream_that_never_ends_is_named(tmp_path: Path) -> None:
     )
     assert "no answer for 0.5s" in output
     assert "make parse_event return STREAM_END for your API's last event" in output
+
+
+def test_a_provider_doing_io_is_named(tmp_path: Path) -> None:
+    output = run_kit(
+        tmp_path,
+        """
+        import socket
+
+        class Chatty(Provider):
+            def generate(self, model, messages, params):
+                socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+                return super().generate(model, messages, params)
+
+        @pytest.fixture(scope="module")
+        def conformance_target():
+            with FakeOpenAIServer() as server:
+                yield server.target()
+
+        class TestChatty(ProviderConformance):
+            provider_class = Chatty
+        """,
+        "-k",
+        "test_generate_builds",
+    )
+    assert "generate() opened a network connection; a provider does no I/O" in output

@@ -5,9 +5,12 @@ Helpers turn any failure into a message that names what the provider author shou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import socket
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn, TypeVar
+from unittest import mock
 
 import pytest
 
@@ -20,7 +23,7 @@ from ..types import ChatChunk, ChatResponse, Message
 from . import fake_server
 from .expectations import DEFAULT_EXPECTED_ERRORS, STREAM_END_HINT, STREAM_HANG_HINT
 
-__all__ = ["ConformanceBase", "ConformanceTarget", "fail"]
+__all__ = ["ConformanceBase", "ConformanceTarget", "fail", "no_network"]
 
 T = TypeVar("T")
 
@@ -39,6 +42,20 @@ class ConformanceTarget:
 def fail(message: str) -> NoReturn:
     """Fail the current test with ``message`` alone (no kit traceback to wade through)."""
     pytest.fail(message, pytrace=False)
+
+
+@contextlib.contextmanager
+def no_network(what: str) -> Iterator[None]:
+    """Fail if the code in the block opens a connection: providers only describe requests."""
+
+    def refuse(*args: Any, **kwargs: Any) -> NoReturn:
+        fail(
+            f"{what} opened a network connection; a provider does no I/O: return a Call or "
+            "StreamCall describing the request and let the transport send it"
+        )
+
+    with mock.patch.object(socket.socket, "connect", refuse):
+        yield
 
 
 class ConformanceBase:
@@ -179,7 +196,8 @@ class ConformanceBase:
         provider = self._provider()
         response = Response(status, {"content-type": "application/json"}, body, "req-conformance")
         try:
-            error = provider.parse_error(response)
+            with no_network(f"parse_error({status})"):
+                error = provider.parse_error(response)
         except InvokeError as exc:
             error = exc  # the transport accepts a raised InvokeError too
         except NotImplementedError:

@@ -15,7 +15,7 @@ from ..config import check_base_url
 from ..errors import InvokeError
 from ..openai_compat import OpenAICompatibleProvider
 from ..provider import PROTOCOL_VERSION, Call, StreamCall
-from .base import ConformanceBase, ConformanceTarget, fail
+from .base import ConformanceBase, ConformanceTarget, fail, no_network
 from .expectations import (
     ERROR_STATUSES,
     KNOWN_OPERATIONS,
@@ -156,7 +156,8 @@ class SansIOChecks(ConformanceBase):
     ) -> None:
         provider = self._provider(onesdk_target)
         model = onesdk_target.model
-        call = provider.generate(model, self._prepared(provider), {})
+        with no_network("generate()"):
+            call = provider.generate(model, self._prepared(provider), {})
         body = self._check_request("generate", call, Call, "generate")
         assert callable(call.parse), "generate(): Call.parse must be a function of a Response"
         self._check_request_body("generate", body, model)
@@ -166,7 +167,8 @@ class SansIOChecks(ConformanceBase):
     ) -> None:
         provider = self._provider(onesdk_target)
         model = onesdk_target.model
-        call = provider.stream_generate(model, self._prepared(provider), {})
+        with no_network("stream_generate()"):
+            call = provider.stream_generate(model, self._prepared(provider), {})
         body = self._check_request("stream_generate", call, StreamCall, "stream_generate")
         assert callable(call.parse_event), "stream_generate(): StreamCall needs parse_event"
         self._check_request_body("stream_generate", body, model)
