@@ -50,6 +50,17 @@ def _split_options(params: dict[str, Any]) -> tuple[dict[str, Any], CallOptions]
     return params, CallOptions(**found)
 
 
+def _only_options(options: dict[str, Any]) -> CallOptions:
+    """Per-call options of an operation that takes no provider parameters."""
+    rest, call_options = _split_options(options)
+    if rest:
+        raise InvokeBadRequestError(
+            f"unknown option(s) {', '.join(sorted(rest))}; per-call options: "
+            f"{', '.join(_OPTION_KEYS)}"
+        )
+    return call_options
+
+
 class _ClientBase:
     """Configuration, input checks and capability dispatch shared by both clients."""
 
@@ -173,9 +184,12 @@ class _ClientBase:
         model, prepared = self._resolve(model, messages)
         return self._require("stream_generate").stream_generate(model, prepared, params), options
 
-    def _tokens_call(self, model: Any, messages: Any) -> Call[int]:
+    def _tokens_call(
+        self, model: Any, messages: Any, options: dict[str, Any]
+    ) -> tuple[Call[int], CallOptions]:
+        call_options = _only_options(options)
         model, prepared = self._resolve(model, messages)
-        return self._require("count_tokens").count_tokens(model, prepared)
+        return self._require("count_tokens").count_tokens(model, prepared), call_options
 
     def _stream_end(self, response: ChatResponse) -> None:
         hooks = registry.active_hooks()
@@ -214,13 +228,14 @@ class OneSDK(_ClientBase, ResourceMethods):
             lambda opened: self._transport.stream(call, options, opened), self._stream_end
         )
 
-    def count_tokens(self, model: str | None = None, messages: Any = None) -> int:
-        """How many tokens ``messages`` take for ``model``."""
-        return self._transport.send(self._tokens_call(model, messages))
+    def count_tokens(self, model: str | None = None, messages: Any = None, **options: Any) -> int:
+        """How many tokens ``messages`` take for ``model``; ``options`` as for ``generate``."""
+        return self._transport.send(*self._tokens_call(model, messages, options))
 
-    def list_models(self) -> list[ModelInfo]:
+    def list_models(self, **options: Any) -> list[ModelInfo]:
         """The models this key may use."""
-        return self._transport.send(self._require("list_models").list_models())
+        call = self._require("list_models").list_models()
+        return self._transport.send(call, _only_options(options))
 
     def invoke(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         """Run a provider capability by name (``create_cache``, ``upload_file``...)."""
@@ -270,11 +285,14 @@ class AsyncOneSDK(_ClientBase, AsyncResourceMethods):
             lambda opened: self._transport.astream(call, options, opened), self._stream_end
         )
 
-    async def count_tokens(self, model: str | None = None, messages: Any = None) -> int:
-        return await self._transport.asend(self._tokens_call(model, messages))
+    async def count_tokens(
+        self, model: str | None = None, messages: Any = None, **options: Any
+    ) -> int:
+        return await self._transport.asend(*self._tokens_call(model, messages, options))
 
-    async def list_models(self) -> list[ModelInfo]:
-        return await self._transport.asend(self._require("list_models").list_models())
+    async def list_models(self, **options: Any) -> list[ModelInfo]:
+        call = self._require("list_models").list_models()
+        return await self._transport.asend(call, _only_options(options))
 
     async def invoke(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         if operation == "stream_generate":

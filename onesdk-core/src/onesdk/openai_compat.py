@@ -178,7 +178,7 @@ class OpenAICompatibleProvider(Provider):
     def _bad_event(self, data: str) -> ChatChunk:
         try:
             payload = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvokeResponseError(
                 f"malformed stream event from {self.name}: {data[:200]!r}", provider=self.name
             ) from None
@@ -197,7 +197,7 @@ class OpenAICompatibleProvider(Provider):
     def parse_error(self, response: Response) -> InvokeError:
         try:
             body = json.loads(response.content) if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if not isinstance(body, dict):
             text = response.content[:200].decode("utf-8", "replace").strip()

@@ -61,7 +61,7 @@ class Response:
         """The decoded JSON body; an ``InvokeResponseError`` when it is not JSON."""
         try:
             return json.loads(self.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             snippet = self.content[:200].decode("utf-8", "replace")
             raise InvokeResponseError(
                 f"expected a JSON body, got {snippet!r}",

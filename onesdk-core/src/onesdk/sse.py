@@ -29,8 +29,9 @@ class SSEEvent:
 class SSEDecoder:
     """Feed it bytes as they arrive; it returns the events completed so far."""
 
-    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
-        self._max = max_event_bytes
+    def __init__(self, max_event_bytes: int | None = None) -> None:
+        # Read at construction (not bound as a default) so tests can lower the module cap.
+        self._max = MAX_EVENT_BYTES if max_event_bytes is None else max_event_bytes
         self._tail = b""  # an incomplete line from the previous read
         self._at_start = True
         self._after_cr = False  # the previous read ended in CR: a leading LF is its partner

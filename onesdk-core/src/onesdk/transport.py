@@ -36,6 +36,8 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 #: A response body larger than this is refused rather than held in memory.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+#: What httpx raises for I/O trouble; StreamError covers misuse of a closed response.
+_HTTP_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
 
 
 @dataclass(frozen=True)
@@ -68,18 +70,30 @@ def _attach(result: T, response: Response) -> T:
     return result
 
 
+def _guarded(parse: Callable[[Any], T], value: Any) -> T:
+    """Run a provider's parser; anything but an ``InvokeError`` becomes one."""
+    try:
+        return parse(value)
+    except InvokeError:
+        raise
+    except Exception as exc:  # a parser bug or hostile input must not escape raw
+        raise InvokeResponseError(
+            f"cannot read the response: {type(exc).__name__}: {exc}"[:500]
+        ) from exc
+
+
 class _EventPump:
     """Turns a stream's bytes into chunks through the provider's ``parse_event``."""
 
-    def __init__(self, call: StreamCall) -> None:
+    def __init__(self, call: StreamCall, max_event_bytes: int | None = None) -> None:
         self._call = call
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(max_event_bytes)
         self.ended = False
 
     def feed(self, raw: bytes) -> list[ChatChunk]:
         chunks: list[ChatChunk] = []
         for event in self._decoder.feed(raw):
-            item = self._call.parse_event(event)
+            item = _guarded(self._call.parse_event, event)
             if isinstance(item, StreamEnd):
                 self.ended = True
                 break
@@ -92,7 +106,7 @@ class _EventPump:
             return []
         chunks: list[ChatChunk] = []
         for event in self._decoder.close():
-            item = self._call.parse_event(event)
+            item = _guarded(self._call.parse_event, event)
             if isinstance(item, StreamEnd):
                 self.ended = True
             elif item is not None:
@@ -120,8 +134,14 @@ class Transport:
         default_headers: Mapping[str, str] | None = None,
         http_client: Any = None,
         hooks: Callable[[], Any] | None = None,
+        max_event_bytes: int | None = None,
+        max_body_bytes: int | None = None,
     ) -> None:
         self.provider = provider
+        #: Size caps against hostile servers; None means the module defaults
+        #: (``onesdk.sse.MAX_EVENT_BYTES`` per SSE line or event, ``MAX_BODY_BYTES`` per body).
+        self.max_event_bytes = max_event_bytes
+        self.max_body_bytes = max_body_bytes
         self._secret = api_key
         self._base_url = base_url.rstrip("/")
         self._timeout = _timeout(timeout)
@@ -259,8 +279,10 @@ class Transport:
             error = exc
         error.status_code = error.status_code or response.status_code
         error.request_id = error.request_id or response.request_id
-        if error.retry_after is None:
-            error.retry_after = parse_retry_after(response.headers)
+        # The header is the server's word; a wait read from the message text is a fallback.
+        header_wait = parse_retry_after(response.headers)
+        if header_wait is not None:
+            error.retry_after = header_wait
         return self._redact(error)
 
     def _notify(self, name: str, **kwargs: Any) -> None:
@@ -277,9 +299,12 @@ class Transport:
             return None
         delay = policy.delay(error, attempt)
         logger.info(
-            "retrying %s after %s (attempt %d of %d, in %.2fs)",
+            "retrying %s after %s (status=%s, type=%s, request_id=%s): retry %d of %d in %.2fs",
             operation,
             type(error).__name__,
+            error.status_code,
+            error.error_type,
+            error.request_id,
             attempt + 1,
             policy.max_retries,
             delay,
@@ -289,10 +314,22 @@ class Transport:
         )
         return delay
 
-    @staticmethod
-    def _check_size(size: int) -> None:
-        if size > MAX_BODY_BYTES:
-            raise InvokeResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
+    def _check_size(self, size: int) -> None:
+        limit = MAX_BODY_BYTES if self.max_body_bytes is None else self.max_body_bytes
+        if size > limit:
+            raise InvokeResponseError(f"response body larger than {limit} bytes; refusing it")
+
+    def _check_length(self, raw: httpx.Response) -> None:
+        """Refuse a body whose declared length is over the cap before reading any of it."""
+        declared = raw.headers.get("content-length", "")
+        if declared.isdigit():
+            self._check_size(int(declared))
+
+    def _annotate(self, error: InvokeError, raw: httpx.Response) -> InvokeError:
+        """Errors met after the headers arrived keep the response's request id."""
+        if error.request_id is None and self.provider.request_id_header:
+            error.request_id = raw.headers.get(self.provider.request_id_header)
+        return error
 
     # --- sync -----------------------------------------------------------------------------
 
@@ -300,12 +337,15 @@ class Transport:
         parts: list[bytes] = []
         size = 0
         try:
+            self._check_length(raw)
             for part in raw.iter_bytes():
                 size += len(part)
                 self._check_size(size)
                 parts.append(part)
-        except httpx.HTTPError as exc:
-            raise self._map_exception(exc) from None
+        except _HTTP_ERRORS as exc:
+            raise self._annotate(self._map_exception(exc), raw) from None
+        except InvokeError as error:
+            raise self._annotate(error, raw) from None
         return b"".join(parts)
 
     def _open(self, request: Request, operation: str, options: CallOptions) -> httpx.Response:
@@ -316,7 +356,7 @@ class Transport:
         logger.debug("%s %s", built.method, built.url)
         try:
             raw = client.send(built, stream=True)
-        except httpx.HTTPError as exc:
+        except _HTTP_ERRORS as exc:
             raise self._map_exception(exc) from None
         if raw.status_code >= 400:
             try:
@@ -345,7 +385,7 @@ class Transport:
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return _attach(call.parse(response), response)
+                return _attach(_guarded(call.parse, response), response)
             except InvokeError as error:
                 self._redact(error)
                 delay = self._retrying(call.operation, error, attempt, policy)
@@ -365,14 +405,15 @@ class Transport:
         attempt = 0
         while True:
             delivered = False
+            raw_head: httpx.Response | None = None
             try:
-                raw = self._open(call.request, call.operation, options)
+                raw = raw_head = self._open(call.request, call.operation, options)
                 try:
                     head = self._response(raw, b"")
                     self._check_event_stream(head)
                     if on_open is not None:
                         on_open(head)
-                    pump = _EventPump(call)
+                    pump = _EventPump(call, self.max_event_bytes)
                     for part in self._iter_raw(raw):
                         for chunk in pump.feed(part):
                             delivered = True
@@ -385,6 +426,8 @@ class Transport:
                     raw.close()
             except InvokeError as error:
                 self._redact(error)
+                if raw_head is not None:
+                    self._annotate(error, raw_head)
                 delay = (
                     None if delivered else self._retrying(call.operation, error, attempt, policy)
                 )
@@ -398,7 +441,7 @@ class Transport:
     def _iter_raw(self, raw: httpx.Response) -> Iterator[bytes]:
         try:
             yield from raw.iter_bytes()
-        except httpx.HTTPError as exc:
+        except _HTTP_ERRORS as exc:
             raise self._map_exception(exc) from None
 
     def _check_event_stream(self, head: Response) -> None:
@@ -418,12 +461,15 @@ class Transport:
         parts: list[bytes] = []
         size = 0
         try:
+            self._check_length(raw)
             async for part in raw.aiter_bytes():
                 size += len(part)
                 self._check_size(size)
                 parts.append(part)
-        except httpx.HTTPError as exc:
-            raise self._map_exception(exc) from None
+        except _HTTP_ERRORS as exc:
+            raise self._annotate(self._map_exception(exc), raw) from None
+        except InvokeError as error:
+            raise self._annotate(error, raw) from None
         return b"".join(parts)
 
     async def _aopen(
@@ -435,7 +481,7 @@ class Transport:
         logger.debug("%s %s", built.method, built.url)
         try:
             raw = await client.send(built, stream=True)
-        except httpx.HTTPError as exc:
+        except _HTTP_ERRORS as exc:
             raise self._map_exception(exc) from None
         if raw.status_code >= 400:
             try:
@@ -464,7 +510,7 @@ class Transport:
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return _attach(call.parse(response), response)
+                return _attach(_guarded(call.parse, response), response)
             except InvokeError as error:
                 self._redact(error)
                 delay = self._retrying(call.operation, error, attempt, policy)
@@ -484,14 +530,15 @@ class Transport:
         attempt = 0
         while True:
             delivered = False
+            raw_head: httpx.Response | None = None
             try:
-                raw = await self._aopen(call.request, call.operation, options)
+                raw = raw_head = await self._aopen(call.request, call.operation, options)
                 try:
                     head = self._response(raw, b"")
                     self._check_event_stream(head)
                     if on_open is not None:
                         on_open(head)
-                    pump = _EventPump(call)
+                    pump = _EventPump(call, self.max_event_bytes)
                     async for part in self._aiter_raw(raw):
                         for chunk in pump.feed(part):
                             delivered = True
@@ -505,6 +552,8 @@ class Transport:
                     await raw.aclose()
             except InvokeError as error:
                 self._redact(error)
+                if raw_head is not None:
+                    self._annotate(error, raw_head)
                 delay = (
                     None if delivered else self._retrying(call.operation, error, attempt, policy)
                 )
@@ -519,5 +568,5 @@ class Transport:
         try:
             async for part in raw.aiter_bytes():
                 yield part
-        except httpx.HTTPError as exc:
+        except _HTTP_ERRORS as exc:
             raise self._map_exception(exc) from None
