@@ -44,10 +44,13 @@ dist: setup
 
 test: lint typecheck docs unit
 
-# The bench group (openai, aiohttp) is synced only here; `make test` syncs without it.
+# Benchmarks run in their own environment (workspace + the bench group: openai, aiohttp) so a
+# `make test` resync cannot pull openai from under a run and dev tools (click, rich) do not
+# inflate `import httpx`. BENCH_ARGS=--quick for a short run.
+BENCH_ENV := UV_PROJECT_ENVIRONMENT=$(CURDIR)/benchmarks/.venv
 bench: $(UV)
-	$(UV) sync --locked --all-packages --group bench
-	$(UV) run --no-sync python benchmarks/run.py $(BENCH_ARGS)
+	$(BENCH_ENV) $(UV) sync --locked --all-packages --no-default-groups --group bench
+	$(BENCH_ENV) $(UV) run --no-sync python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .bootstrap dist site .mypy_cache .ruff_cache

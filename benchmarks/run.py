@@ -1,0 +1,507 @@
+"""Client-overhead benchmarks: OneSDK against raw httpx/aiohttp and the openai SDK, in one run.
+
+Every figure is measured in fresh processes against ``fake_server.py`` on 127.0.0.1.
+Run ``make bench`` (writes docs/performance.md) or ``python benchmarks/run.py --quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DOC = ROOT / "docs" / "performance.md"
+PY = sys.executable
+N_PLUGINS = 20
+
+# --- what the issue asks for ----------------------------------------------------------------
+IMPORT_TARGET = 1.5
+RSS_TARGET = 1.3
+CALL_TARGET = 1.3
+CHUNK_TARGET = 1.5
+ASYNC_TARGET = 2.0
+FLAT_TOLERANCE = 1.10  # "flat": within 10% (run-to-run noise of a median of fresh processes)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    import_runs: int
+    calls: int
+    call_repeats: int
+    streams: int
+    stream_chunks: int
+    stream_repeats: int
+    concurrency: int
+    async_rounds: int
+    concurrent_streams: int
+    short_chunks: int
+
+
+FULL = Sizes(15, 2000, 3, 5, 2000, 3, 500, 2, 1000, 20)
+QUICK = Sizes(5, 500, 1, 2, 2000, 1, 500, 1, 1000, 20)
+
+
+@dataclass
+class Results:
+    sizes: Sizes
+    imports: dict[str, tuple[float, float]] = field(default_factory=dict)  # ms, MiB
+    plugins: dict[str, float] = field(default_factory=dict)  # ms
+    plugin_imports: int = 0
+    plugin_listed: int = 0
+    calls: dict[str, tuple[float, float]] = field(default_factory=dict)  # us cpu, us wall
+    chunks: dict[str, float] = field(default_factory=dict)  # us cpu per chunk
+    async_calls: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+    streams: dict[str, tuple[float, float, float, int]] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fake_server(chunks: int, short_chunks: int) -> Iterator[str]:
+    """The fake Kimi server in its own process; yields ``http://127.0.0.1:PORT``."""
+    sizes = ["--chunks", str(chunks), "--short-chunks", str(short_chunks)]
+    proc = subprocess.Popen(
+        [PY, str(HERE / "fake_server.py"), "--port", "0", *sizes],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"fake server did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def worker(name: str, base: str, *args: str) -> dict[str, Any]:
+    """Run one ``workers.py`` measurement in a fresh process; its JSON result."""
+    done = subprocess.run(
+        [PY, str(HERE / "workers.py"), name, "--base-url", base, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {name} failed:\n{done.stderr[-3000:]}")
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    if errors:
+        log(f"  {name}: {len(errors)} errors, first: {errors[0]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+CHILD = """\
+import time, resource, sys
+t0 = time.perf_counter()
+{code}
+t1 = time.perf_counter()
+dummies = sum(1 for m in sys.modules if m.startswith("bench_dummy_provider_"))
+print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, dummies)
+"""
+
+IMPORT_CASES = {
+    "python": "pass",
+    "httpx": "import httpx; httpx.Client()",
+    "openai": "import openai; openai.OpenAI(api_key='x')",
+    "onesdk": "import onesdk; onesdk.OneSDK('kimi', {'api_key': 'x'})",
+}
+
+
+def child(code: str, env: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds for ``code`` in a fresh interpreter, its max RSS in MiB, dummy modules imported."""
+    done = subprocess.run(
+        [PY, "-c", CHILD.format(code=code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    seconds, rss_kib, dummies = done.stdout.split()
+    return float(seconds), int(rss_kib) / 1024, int(dummies)
+
+
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key in ("PYTHONPATH", "MOONSHOT_API_KEY", "MOONSHOT_BASE_URL", "PYTHONPROFILEIMPORTTIME"):
+        env.pop(key, None)
+    return env
+
+
+# --- 1 and 5: cold import ---------------------------------------------------------------------
+
+
+def bench_imports(results: Results) -> None:
+    env = clean_env()
+    runs = results.sizes.import_runs
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in IMPORT_CASES}
+    for code in IMPORT_CASES.values():
+        child(code, env)  # bytecode caches warm, not measured
+    for _ in range(runs):  # interleaved, so drift hits every case alike
+        for name, code in IMPORT_CASES.items():
+            seconds, rss, _ = child(code, env)
+            samples[name].append((seconds, rss))
+    for name, pairs in samples.items():
+        results.imports[name] = (
+            statistics.median(s for s, _ in pairs) * 1000,
+            statistics.median(r for _, r in pairs),
+        )
+        ms, rss = results.imports[name]
+        log(f"  import {name}: {ms:.1f} ms, {rss:.1f} MiB")
+
+
+def make_dummy_plugins(where: Path, count: int) -> None:
+    """``count`` installed-looking provider distributions (dist-info + module) under ``where``."""
+    for i in range(count):
+        module = f"bench_dummy_provider_{i}"
+        info = where / f"{module}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: bench-dummy-provider-{i}\nVersion: 1.0\n"
+        )
+        (info / "entry_points.txt").write_text(
+            f"[onesdk.providers]\ndummy{i} = {module}:DummyProvider\n"
+        )
+        (info / "top_level.txt").write_text(module + "\n")
+        # Importing one costs 20 ms on purpose: a registry that imports them all shows it.
+        (where / f"{module}.py").write_text(
+            "import time\ntime.sleep(0.02)\n\n"
+            "from onesdk import Provider\n\n\n"
+            f"class DummyProvider(Provider):\n    name = 'dummy{i}'\n"
+        )
+
+
+def bench_plugins(results: Results) -> None:
+    code = IMPORT_CASES["onesdk"]
+    bare = clean_env()
+    runs = results.sizes.import_runs
+    with tempfile.TemporaryDirectory(prefix="onesdk-bench-plugins-") as tmp:
+        make_dummy_plugins(Path(tmp), N_PLUGINS)
+        crowded = {**bare, "PYTHONPATH": tmp}
+        listed = subprocess.run(
+            [PY, "-c", "import onesdk; print(len(onesdk.list_providers()))"],
+            capture_output=True,
+            text=True,
+            env=crowded,
+            check=True,
+        )
+        results.plugin_listed = int(listed.stdout) - 1  # less kimi
+        samples: dict[str, list[float]] = {"none": [], "with": []}
+        child(code, crowded)
+        for _ in range(runs):
+            for name, env in (("none", bare), ("with", crowded)):
+                seconds, _, dummies = child(code, env)
+                samples[name].append(seconds)
+                if name == "with":
+                    results.plugin_imports = max(results.plugin_imports, dummies)
+    for name, values in samples.items():
+        results.plugins[name] = statistics.median(values) * 1000
+    log(
+        f"  plugins: none {results.plugins['none']:.1f} ms, {N_PLUGINS} installed "
+        f"{results.plugins['with']:.1f} ms ({results.plugin_listed} listed, "
+        f"{results.plugin_imports} imported)"
+    )
+
+
+# --- 2, 3, 4: calls against the fake server ---------------------------------------------------
+
+
+def bench_calls(results: Results, base: str) -> None:
+    s = results.sizes
+    cpu: dict[str, list[float]] = {}
+    wall: dict[str, list[float]] = {}
+    for _ in range(s.call_repeats):
+        for client in ("httpx", "openai", "onesdk"):
+            out = worker(f"call-{client}", base + "/v1", "--n", str(s.calls), "--warmup", "100")
+            cpu.setdefault(client, []).append(out["cpu"] / out["items"] * 1e6)
+            wall.setdefault(client, []).append(out["wall"] / out["items"] * 1e6)
+    for client in cpu:
+        results.calls[client] = (statistics.median(cpu[client]), statistics.median(wall[client]))
+        log(f"  call {client}: {results.calls[client][0]:.0f} us CPU")
+
+
+def bench_chunks(results: Results, base: str) -> None:
+    s = results.sizes
+    per_chunk: dict[str, list[float]] = {}
+    for _ in range(s.stream_repeats):
+        for client in ("httpx", "openai", "onesdk"):
+            out = worker(f"stream-{client}", base + "/v1", "--n", str(s.streams), "--warmup", "1")
+            if out["items"] != s.streams * s.stream_chunks:
+                raise RuntimeError(f"stream-{client} saw {out['items']} chunks")
+            per_chunk.setdefault(client, []).append(out["cpu"] / out["items"] * 1e6)
+    for client, values in per_chunk.items():
+        results.chunks[client] = statistics.median(values)
+        log(f"  chunk {client}: {results.chunks[client]:.1f} us CPU")
+
+
+def _walls(out: dict[str, Any]) -> tuple[float, float, float, int]:
+    walls = out["walls"]
+    # first burst opens the connections (cold); the rest reuse them (warm)
+    return walls[0], statistics.median(walls[1:]), out["cpu"], out["errors"]
+
+
+def bench_async(results: Results, base: str) -> None:
+    s = results.sizes
+    args = ("--concurrency", str(s.concurrency), "--rounds", str(s.async_rounds + 1))
+    for client in ("aiohttp", "httpx", "httpx2", "openai", "onesdk"):
+        results.async_calls[client] = _walls(worker(f"acall-{client}", base + "/v1", *args))
+        cold, warm, _, errors = results.async_calls[client]
+        log(f"  async {client}: cold {cold:.2f} s, warm {warm:.3f} s, {errors} errors")
+    args = ("--concurrency", str(s.concurrent_streams), "--rounds", str(s.async_rounds + 1))
+    for client in ("aiohttp", "onesdk"):
+        results.streams[client] = _walls(worker(f"astream-{client}", base + "/short/v1", *args))
+        cold, warm, _, errors = results.streams[client]
+        log(f"  streams {client}: cold {cold:.2f} s, warm {warm:.3f} s, {errors} errors")
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render(results: Results, command: str, elapsed: float) -> str:
+    s = results.sizes
+    imp, calls, chunks = results.imports, results.calls, results.chunks
+    acalls, streams = results.async_calls, results.streams
+    r_import = imp["onesdk"][0] / imp["httpx"][0]
+    r_rss = imp["onesdk"][1] / imp["httpx"][1]
+    r_call = calls["onesdk"][0] / calls["httpx"][0]
+    r_chunk = chunks["onesdk"] / chunks["httpx"]
+    r_async = acalls["onesdk"][1] / acalls["aiohttp"][1]
+    stream_errors = streams["onesdk"][3]
+    r_flat = results.plugins["with"] / results.plugins["none"]
+    flat = r_flat <= FLAT_TOLERANCE and results.plugin_imports == 0
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    versions = ", ".join(
+        f"{d} {_version(d)}" for d in ("onesdk-core", "httpx", "pydantic", "openai", "aiohttp")
+    )
+    lines = [
+        "# Performance",
+        "",
+        "What OneSDK costs on top of the HTTP library it runs on, measured against raw httpx "
+        "(the floor), raw aiohttp (the async floor) and the openai SDK, all in one run against "
+        "a minimal fake Kimi server on 127.0.0.1 (`benchmarks/fake_server.py`, its own process, "
+        "fixed replies, keep-alive HTTP/1.1, Kimi's SSE framing with usage inside the last "
+        "choice). Each figure is taken in fresh processes (`benchmarks/workers.py`); ratios are "
+        "to the floor measured in the same run. The benchmarks are not part of `make test`.",
+        "",
+        f"- Command: `{command}`",
+        f"- Date: {now} (run took {elapsed:.0f} s)",
+        f"- Machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}, {platform.system()} "
+        f"{platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+        "",
+        "## Targets (from the issue)",
+        "",
+        "| Target | Measured | Status |",
+        "|---|---|---|",
+        f"| import + construction <= {IMPORT_TARGET}x `import httpx; httpx.Client()` "
+        f"| {r_import:.2f}x | {_met(r_import <= IMPORT_TARGET)} |",
+        f"| RSS after import <= {RSS_TARGET}x httpx's | {r_rss:.2f}x "
+        f"| {_met(r_rss <= RSS_TARGET)} |",
+        f"| CPU per non-stream call <= {CALL_TARGET}x raw httpx | {r_call:.2f}x "
+        f"| {_met(r_call <= CALL_TARGET)} |",
+        f"| CPU per stream chunk <= {CHUNK_TARGET}x raw httpx + json.loads | {r_chunk:.2f}x "
+        f"| {_met(r_chunk <= CHUNK_TARGET)} |",
+        f"| {s.concurrency} concurrent async calls <= {ASYNC_TARGET}x raw aiohttp (wall) "
+        f"| {r_async:.1f}x | {_met(r_async <= ASYNC_TARGET)} |",
+        f"| {s.concurrent_streams} concurrent async streams: 0 errors | {stream_errors} errors "
+        f"| {_met(stream_errors == 0)} |",
+        f"| cost flat in installed provider plugins ({N_PLUGINS} vs 0; within "
+        f"{FLAT_TOLERANCE:.2f}x, none imported) | {r_flat:.2f}x, "
+        f"{results.plugin_imports} imported | {_met(flat)} |",
+        "",
+        f"## 1. Cold import + client construction (median of {s.import_runs} fresh processes)",
+        "",
+        "Time from before the import to after the client exists, inside a fresh "
+        "`python -c` (interpreter start-up excluded); max RSS of that process.",
+        "",
+        "| Code | ms | x httpx | max RSS MiB | x httpx |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, code in IMPORT_CASES.items():
+        ms, rss = imp[name]
+        label = "(bare interpreter)" if name == "python" else f"`{code}`"
+        lines.append(
+            f"| {label} | {ms:.1f} | {ms / imp['httpx'][0]:.2f} | {rss:.1f} "
+            f"| {rss / imp['httpx'][1]:.2f} |"
+        )
+    lines += [
+        "",
+        f"## 2. CPU per non-stream call ({s.calls} sequential calls, median of "
+        f"{s.call_repeats} processes)",
+        "",
+        "`time.process_time()` of the client process; the server runs in another process.",
+        "",
+        "| Client | CPU us/call | x httpx | wall us/call |",
+        "|---|---:|---:|---:|",
+    ]
+    labels = {
+        "httpx": "raw httpx `post` + `.json()` (floor)",
+        "openai": "openai `chat.completions.create`",
+        "onesdk": "OneSDK `generate`",
+    }
+    for client, (cpu, wall) in calls.items():
+        lines.append(
+            f"| {labels[client]} | {cpu:.0f} | {cpu / calls['httpx'][0]:.2f} | {wall:.0f} |"
+        )
+    lines += [
+        "",
+        f"## 3. CPU per streamed chunk ({s.streams} streams of {s.stream_chunks} chunks, "
+        f"median of {s.stream_repeats} processes)",
+        "",
+        "| Client | CPU us/chunk | x httpx |",
+        "|---|---:|---:|",
+    ]
+    labels = {
+        "httpx": "raw httpx `iter_lines` + `json.loads` (floor)",
+        "openai": "openai `create(stream=True)`",
+        "onesdk": "OneSDK `stream_generate`",
+    }
+    for client, per in chunks.items():
+        lines.append(f"| {labels[client]} | {per:.1f} | {per / chunks['httpx']:.2f} |")
+    lines += [
+        "",
+        f"## 4. Async concurrency (one client, bursts of concurrent tasks; warm = median of "
+        f"{s.async_rounds} bursts on open connections, cold = the first burst)",
+        "",
+        f"{s.concurrency} concurrent non-stream calls:",
+        "",
+        "| Client | warm wall s | x aiohttp | cold wall s | CPU s (warm bursts) | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "aiohttp": "raw aiohttp, `TCPConnector(limit=0)` (floor)",
+        "httpx": "raw httpx.AsyncClient, unlimited pool",
+        "httpx2": "raw httpx2.AsyncClient (openai's httpx fork), unlimited pool",
+        "openai": "openai AsyncOpenAI (its default pool)",
+        "onesdk": "AsyncOneSDK `generate`",
+    }
+    for client, (cold, warm, cpu, errors) in acalls.items():
+        lines.append(
+            f"| {labels[client]} | {warm:.3f} | {warm / acalls['aiohttp'][1]:.1f} | {cold:.2f} "
+            f"| {cpu:.2f} | {errors} |"
+        )
+    lines += [
+        "",
+        f"{s.concurrent_streams} concurrent streams of {s.short_chunks} chunks "
+        "(errors: exceptions or streams without usage, over every burst):",
+        "",
+        "| Client | warm wall s | x aiohttp | cold wall s | CPU s (warm bursts) | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    labels = {
+        "aiohttp": "raw aiohttp + `json.loads` (floor)",
+        "onesdk": "AsyncOneSDK `stream_generate`",
+    }
+    for client, (cold, warm, cpu, errors) in streams.items():
+        lines.append(
+            f"| {labels[client]} | {warm:.3f} | {warm / streams['aiohttp'][1]:.1f} | {cold:.2f} "
+            f"| {cpu:.2f} | {errors} |"
+        )
+    lines += [
+        "",
+        f"## 5. Installed provider plugins ({s.import_runs} fresh processes each)",
+        "",
+        f"`import onesdk; onesdk.OneSDK('kimi', ...)` with {N_PLUGINS} dummy provider "
+        "distributions (dist-info with an `onesdk.providers` entry point, on PYTHONPATH; each "
+        "module sleeps 20 ms on import, so importing any would show) and with none. "
+        f"`list_providers()` saw {results.plugin_listed} of them.",
+        "",
+        "| Installed plugins | ms | x none | dummy modules imported |",
+        "|---|---:|---:|---:|",
+        f"| none | {results.plugins['none']:.1f} | 1.00 | 0 |",
+        f"| {N_PLUGINS} | {results.plugins['with']:.1f} | {r_flat:.2f} "
+        f"| {results.plugin_imports} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def command_line(argv: list[str]) -> str:
+    if os.environ.get("MAKELEVEL"):
+        return "make bench" + (f" BENCH_ARGS='{' '.join(argv)}'" if argv else "")
+    return " ".join(["uv run --no-sync python benchmarks/run.py", *argv])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (about a minute)")
+    parser.add_argument(
+        "--write",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"write {DOC.relative_to(ROOT)} (default: on for full runs, off with --quick)",
+    )
+    raw = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(raw)
+    sizes = QUICK if args.quick else FULL
+    write = (not args.quick) if args.write is None else args.write
+    results = Results(sizes)
+    started = time.perf_counter()
+    log("1. cold import + construction")
+    bench_imports(results)
+    log("5. installed plugins")
+    bench_plugins(results)
+    with fake_server(sizes.stream_chunks, sizes.short_chunks) as base:
+        log("2. CPU per call")
+        bench_calls(results, base)
+        log("3. CPU per chunk")
+        bench_chunks(results, base)
+        log("4. async")
+        bench_async(results, base)
+    report = render(results, command_line(raw), time.perf_counter() - started)
+    print(report)
+    if write:
+        DOC.write_text(report)
+        log(f"wrote {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
