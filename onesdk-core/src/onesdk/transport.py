@@ -6,6 +6,7 @@ The only module that imports httpx: moving to another HTTP library is a change h
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -239,7 +240,7 @@ class Transport:
     def _policy(self, options: CallOptions) -> RetryPolicy:
         if options.max_retries is None:
             return self.retry_policy
-        return RetryPolicy(max_retries=options.max_retries)
+        return dataclasses.replace(self.retry_policy, max_retries=options.max_retries)
 
     def _redact(self, error: InvokeError) -> InvokeError:
         """Fill in who failed and make sure the key is not in what the user sees."""
@@ -326,9 +327,12 @@ class Transport:
             self._check_size(int(declared))
 
     def _annotate(self, error: InvokeError, raw: httpx.Response) -> InvokeError:
-        """Errors met after the headers arrived keep the response's request id."""
+        """Errors met after the headers arrived keep the response's request id (and, for an
+        unreadable response, its status)."""
         if error.request_id is None and self.provider.request_id_header:
             error.request_id = raw.headers.get(self.provider.request_id_header)
+        if error.status_code is None and isinstance(error, InvokeResponseError):
+            error.status_code = raw.status_code
         return error
 
     # --- sync -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .errors import ApiError, not_found
+from .faults import BrokenResponse, apply_after, apply_before
 from .http_types import Request, Response, StreamResponse, json_response, new_request_id
 from .state import SimState
 
@@ -47,17 +48,22 @@ class SimulatorApp:
         self._routes = [(route, route.pattern) for route in routes]
         self._record = record
 
-    async def handle(self, request: Request) -> Response | StreamResponse:
-        """Answer one request (never raises)."""
+    async def handle(self, request: Request) -> Response | StreamResponse | BrokenResponse:
+        """Answer one request (never raises); a scripted fault may break the answer."""
         if self._record is not None:
             self._record(request)
+        response: Response | StreamResponse | BrokenResponse
         try:
             handler, params = self._resolve(request)
             self._authenticate(request)
-            fault = self.state.faults.take(request.path)
-            if fault is not None:
-                raise fault
-            response = handler(request, params)
+            fault = self.state.faults.take(request)
+            early = None if fault is None else await apply_before(fault)
+            if early is not None:
+                response = early
+            else:
+                response = handler(request, params)
+                if fault is not None:
+                    response = apply_after(fault, response)
         except ApiError as exc:
             response = json_response(exc.body(), exc.status, exc.headers)
         except Exception:

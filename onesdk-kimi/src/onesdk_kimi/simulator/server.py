@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .faults import BrokenResponse
 from .http_types import (
     JSON_TYPE,
     Request,
@@ -24,7 +25,7 @@ from .http_types import (
 
 logger = logging.getLogger("onesdk.kimi.simulator")
 
-Handler = Callable[[Request], Awaitable[Response | StreamResponse]]
+Handler = Callable[[Request], Awaitable[Response | StreamResponse | BrokenResponse]]
 
 MAX_LINE = 64 * 1024
 MAX_HEADERS = 100
@@ -107,6 +108,9 @@ class HttpServer:
                 return
             keep_alive = _wants_keep_alive(request)
             response = await self._handler(request)
+            if isinstance(response, BrokenResponse):
+                await _write_broken(writer, response)
+                return
             if isinstance(response, StreamResponse):
                 await _write_stream(writer, request, response)
                 keep_alive = keep_alive and request.http_version == "HTTP/1.1"
@@ -256,3 +260,14 @@ async def _write_stream(
         aclose = getattr(response.chunks, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+async def _write_broken(writer: asyncio.StreamWriter, response: BrokenResponse) -> None:
+    """A scripted broken answer: its head (if any) and pieces as given; the caller closes."""
+    if response.send_head:
+        writer.write(_head(response.status, response.headers))
+    if response.pieces is not None:
+        async for piece in response.pieces:
+            writer.write(piece)
+            await writer.drain()
+    await writer.drain()

@@ -14,10 +14,12 @@ from .account_api import account_routes
 from .app import Route, SimulatorApp
 from .caching_api import caching_routes
 from .chat_api import chat_routes
+from .errors import ApiError
+from .faults import parse_fault
 from .files_api import files_routes
 from .http_types import Request
 from .server import HttpServer
-from .state import Balance, Fault, SimConfig, SimState
+from .state import Balance, SimConfig, SimState
 
 DEFAULT_API_KEY = "sk-simulator"
 _START_TIMEOUT = 10.0
@@ -188,4 +190,30 @@ class KimiSimulator:
         headers: dict[str, str] | None = None,
     ) -> None:
         """Answer the next `times` authenticated requests (to `path`, if given) with an error."""
-        self.state.faults.add(Fault(status, error_type, message, path, dict(headers or {})), times)
+        params = {"status": status, "type": error_type, "message": message}
+        self.inject("error", times=times, path=path, headers=headers, **params)
+
+    def inject(
+        self,
+        fault: str,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        headers: dict[str, str] | None = None,
+        **params: object,
+    ) -> None:
+        """Break the next `times` authenticated requests (to `path`, if given) with `fault`.
+
+        `fault` is a name from `faults.py` (`"slow"`, `"disconnect"`...), optionally with
+        `;key=value` parameters; `params` add more (`inject("slow", delay=2)`). `headers` go
+        on error answers. A bad name or parameter raises `ValueError` here, not at serve time.
+        """
+        try:
+            parsed = parse_fault(fault, params, path, headers)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+        self.state.faults.add(parsed, times)
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault."""
+        self.state.faults.clear()

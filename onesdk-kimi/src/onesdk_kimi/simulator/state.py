@@ -6,13 +6,11 @@ State is only touched on the server's event loop, except the few setters the tes
 from __future__ import annotations
 
 import os
-import threading
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .cache_store import CacheStore, PrefixCache
 from .clock import Clock, new_object_id
-from .errors import ApiError
+from .faults import FaultQueue
 from .file_store import FileStore
 
 
@@ -38,44 +36,6 @@ class Balance:
         return max(self.cash, 0.0) + self.voucher
 
 
-@dataclass
-class Fault:
-    """A scripted error returned instead of the real answer."""
-
-    status: int
-    error_type: str
-    message: str
-    path: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class Faults:
-    """A thread-safe queue of scripted errors, consumed in order by matching requests."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queue: deque[Fault] = deque()
-
-    def add(self, fault: Fault, times: int = 1) -> None:
-        """Queue `fault` for the next `times` matching requests."""
-        with self._lock:
-            self._queue.extend([fault] * times)
-
-    def clear(self) -> None:
-        """Drop all queued faults."""
-        with self._lock:
-            self._queue.clear()
-
-    def take(self, path: str) -> ApiError | None:
-        """The first queued fault matching `path` (removed), as an ApiError."""
-        with self._lock:
-            for fault in self._queue:
-                if fault.path is None or fault.path == path:
-                    self._queue.remove(fault)
-                    return ApiError(fault.status, fault.error_type, fault.message, fault.headers)
-        return None
-
-
 class SimState:
     """Everything handlers share."""
 
@@ -83,7 +43,7 @@ class SimState:
         self.config = config
         self.clock = Clock()
         self.balance = balance or Balance()
-        self.faults = Faults()
+        self.faults = FaultQueue()
         self.user_id = new_object_id(self.clock)
         self.caches = CacheStore(self.clock, lambda: self.config.cache_ready_delay)
         self.prefix_cache = PrefixCache()
