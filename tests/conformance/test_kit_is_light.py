@@ -35,7 +35,7 @@ def test_import_onesdk_testing_imports_no_pytest_and_no_http() -> None:
 
 
 def test_the_fake_server_needs_only_the_standard_library() -> None:
-    loaded = modules_after("from onesdk.testing import FakeOpenAIServer")
+    loaded = modules_after("from onesdk.testing import FakeOpenAIServer as F; F().target()")
     assert not any(loaded[m] for m in ("pytest", "httpx", "pydantic"))
 
 

@@ -9,12 +9,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .conformance import ConformanceTarget, ProviderConformance
+    from .conformance import ProviderConformance
     from .expectations import DEFAULT_EXPECTED_ERRORS
     from .fake_server import FakeOpenAIServer, RecordedRequest, error_body
+    from .target import ConformanceTarget
 
 _EXPORTS = {
-    "ConformanceTarget": "conformance",
+    "ConformanceTarget": "target",
     "ProviderConformance": "conformance",
     "DEFAULT_EXPECTED_ERRORS": "expectations",
     "FakeOpenAIServer": "fake_server",

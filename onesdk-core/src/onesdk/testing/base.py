@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn, TypeVar
 from unittest import mock
 
@@ -22,21 +21,11 @@ from ..streaming import AsyncStream, Stream
 from ..types import ChatChunk, ChatResponse, Message
 from . import fake_server
 from .expectations import DEFAULT_EXPECTED_ERRORS, STREAM_END_HINT, STREAM_HANG_HINT
+from .target import ConformanceTarget
 
 __all__ = ["ConformanceBase", "ConformanceTarget", "fail", "no_network"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ConformanceTarget:
-    """A server speaking the provider's API: where it is, the key it accepts, a model id."""
-
-    base_url: str
-    api_key: str
-    model: str
-    #: Extra client config for every client the kit builds (e.g. ``default_headers``).
-    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 def fail(message: str) -> NoReturn:

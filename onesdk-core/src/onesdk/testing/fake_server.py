@@ -18,10 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .conformance import ConformanceTarget
+from .target import ConformanceTarget
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -340,8 +339,6 @@ class FakeOpenAIServer:
 
     def target(self, model: str | None = None) -> ConformanceTarget:
         """Where the conformance kit should send its calls: this server and ``model``."""
-        from .conformance import ConformanceTarget
-
         return ConformanceTarget(self.base_url, self.api_key, model or self.models[0])
 
 

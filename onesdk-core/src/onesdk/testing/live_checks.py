@@ -33,7 +33,10 @@ class LiveChecks(ConformanceBase):
         chat_args = (onesdk_target.model, self.messages())
         with self._client(onesdk_target) as sdk:
             for operation in undeclared:
-                assert not sdk.supports(operation), f"supports({operation!r}) is true"
+                assert not sdk.supports(operation), (
+                    f"supports({operation!r}) is true although capabilities omits it; check "
+                    "that capabilities is a frozenset of operation names"
+                )
                 args = chat_args if operation in _CHAT_SHAPED else ()
                 self._check_unsupported(operation, partial(sdk.invoke, operation, *args))
 
@@ -70,7 +73,10 @@ class LiveChecks(ConformanceBase):
     def test_declared_operations_are_supported(self, onesdk_target: ConformanceTarget) -> None:
         with self._client(onesdk_target) as sdk:
             for operation in sorted(self._cls.capabilities):
-                assert sdk.supports(operation), f"supports({operation!r}) is false"
+                assert sdk.supports(operation), (
+                    f"supports({operation!r}) is false although capabilities declares it; "
+                    "make capabilities a frozenset of operation names"
+                )
 
     def test_wrong_api_key_raises_authorization_error(
         self, onesdk_target: ConformanceTarget
@@ -93,7 +99,10 @@ class LiveChecks(ConformanceBase):
                 f"a wrong API key raised {type(error).__name__}: {error}; map HTTP 401 / your "
                 "authentication error type to InvokeAuthorizationError in error_types"
             )
-        assert _WRONG_KEY not in f"{error} {error.body!r}", "the error shows the API key"
+        assert _WRONG_KEY not in f"{error} {error.body!r}", (
+            "the authorization error shows the API key; never copy request headers or the "
+            "key into an error message or body"
+        )
 
     # --- generate ---------------------------------------------------------------------------
 
@@ -109,8 +118,13 @@ class LiveChecks(ConformanceBase):
             f"response['choices'][0]['message']['content'] is {content!r}; expected the "
             "reply text as a non-empty str"
         )
-        assert response.text == content == response.choices[0].message.content
-        assert "choices" in response and response.get("choices") is response.choices
+        assert response.text == content == response.choices[0].message.content, (
+            "response.text, response.choices[0].message.content and the dict path disagree; "
+            "build the ChatResponse with ChatResponse.model_validate(...), not by hand"
+        )
+        assert "choices" in response and response.get("choices") is response.choices, (
+            "dict access to the response does not work; return an onesdk.ChatResponse"
+        )
 
     def test_generate_reports_usage(self, onesdk_target: ConformanceTarget) -> None:
         usage = self._generate(onesdk_target).usage
@@ -142,7 +156,10 @@ class LiveChecks(ConformanceBase):
         chunks, final = self._stream(onesdk_target)
         text = "".join(chunk.text for chunk in chunks)
         assert text, "the stream carried no text; put each delta's text in delta.content"
-        assert final.text == text, "final_response().text differs from the chunks joined"
+        assert final.text == text, (
+            "final_response().text differs from the chunk texts joined; give every chunk "
+            "its choice index and put text only in delta.content"
+        )
 
     def test_stream_reports_usage(self, onesdk_target: ConformanceTarget) -> None:
         if not self.stream_usage:
@@ -176,7 +193,10 @@ class LiveChecks(ConformanceBase):
             f"AsyncOneSDK.generate returned {response!r}; expected a ChatResponse with text"
         )
         if self.deterministic:
-            assert response.text == self._generate(onesdk_target).text
+            assert response.text == self._generate(onesdk_target).text, (
+                "AsyncOneSDK.generate and OneSDK.generate answered the same input differently; "
+                "keep the provider free of per-client state"
+            )
 
     def test_async_stream_ends_and_carries_text(self, onesdk_target: ConformanceTarget) -> None:
         chunks, finished = self._live(
@@ -186,6 +206,9 @@ class LiveChecks(ConformanceBase):
         )
         assert finished, f"the async stream stopped without finishing: {STREAM_END_HINT}"
         text = "".join(chunk.text for chunk in chunks)
-        assert text, "the async stream carried no text"
+        assert text, "the async stream carried no text; put each delta's text in delta.content"
         if self.deterministic:
-            assert text == self._generate(onesdk_target).text
+            assert text == self._generate(onesdk_target).text, (
+                "the async stream's text differs from generate's for the same input; check "
+                "that parse_event keeps no state between calls"
+            )

@@ -119,7 +119,10 @@ class SansIOChecks(ConformanceBase):
             fail(f"{what}: the request JSON is not plain data ({exc}); use dicts, lists, str")
         if self.body_model_key is None and self.body_messages_key is None:
             return
-        assert isinstance(body, dict), f"{what}: the request JSON is {type(body).__name__}"
+        assert isinstance(body, dict), (
+            f"{what}: the request JSON is a {type(body).__name__}; send a JSON object (or set "
+            "body_model_key and body_messages_key to None in your conformance class)"
+        )
         if self.body_model_key is not None:
             assert body.get(self.body_model_key) == model, (
                 f"{what}: body[{self.body_model_key!r}] is {body.get(self.body_model_key)!r}, "
