@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .client import AsyncOneSDK, OneSDK
+    from .content import image_part
     from .errors import (
         InvokeAuthorizationError,
         InvokeBadRequestError,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     )
     from .resources import Balance, Cache, CacheTag, Deleted, FileObject
     from .streaming import AsyncStream, Stream
+    from .tools import Tool, arun_tools, run_tool_calls, run_tools, tool_from_function
     from .types import (
         ChatChunk,
         ChatResponse,
@@ -61,6 +63,12 @@ _EXPORTS: dict[str, str] = {
     "Stream": "streaming",
     "AsyncStream": "streaming",
     "hookimpl": "hookspecs",
+    "image_part": "content",
+    "Tool": "tools",
+    "arun_tools": "tools",
+    "run_tool_calls": "tools",
+    "run_tools": "tools",
+    "tool_from_function": "tools",
     "Call": "provider",
     "Provider": "provider",
     "ProviderSettings": "provider",
@@ -157,13 +165,19 @@ __all__ = [
     "Stream",
     "StreamCall",
     "TextPart",
+    "Tool",
     "ToolCall",
     "Usage",
     "__version__",
+    "arun_tools",
     "hookimpl",
+    "image_part",
     "list_providers",
     "register_plugin",
     "register_provider",
+    "run_tool_calls",
+    "run_tools",
+    "tool_from_function",
     "unregister_plugin",
     "unregister_provider",
 ]

@@ -54,12 +54,15 @@ class ChunkAccumulator:
         self._head: dict[str, Any] = {}
         self._request_usage: Usage | None = None  # usage for the whole request
         self._choice_usage: dict[int, Usage] = {}  # Kimi: usage inside each final choice
+        self._prefill: str | None = None  # partial mode: the prefix the stream continues
 
     def add(self, chunk: ChatChunk) -> None:
         if not self._head and chunk.id:
             self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
         if chunk.system_fingerprint:
             self._head["system_fingerprint"] = chunk.system_fingerprint
+        if chunk.prefill is not None:
+            self._prefill = chunk.prefill
         if chunk.usage is not None and not any(c.usage is not None for c in chunk.choices):
             self._request_usage = chunk.usage
         for choice in chunk.choices:
@@ -112,4 +115,6 @@ class ChunkAccumulator:
         usage = self.usage
         if usage is not None:
             data["usage"] = usage
-        return ChatResponse.model_validate(data)
+        response = ChatResponse.model_validate(data)
+        response._prefill = self._prefill
+        return response

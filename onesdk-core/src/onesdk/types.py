@@ -216,6 +216,19 @@ class ChatResponse(HasHeaders):
         """The first choice's message, ready to append to the conversation."""
         return self.choices[0].message if self.choices else AssistantMessage()
 
+    # Partial mode (assistant prefill): the provider returns only the continuation.
+    _prefill: str | None = PrivateAttr(default=None)
+
+    @property
+    def prefill(self) -> str | None:
+        """The assistant prefix the request ended with (partial mode), else ``None``."""
+        return self._prefill
+
+    @property
+    def full_text(self) -> str:
+        """``prefill + text``: the whole assistant turn in partial mode, else ``text``."""
+        return (self._prefill or "") + self.text
+
 
 class FunctionCallDelta(OneModel):
     name: str | None = None
@@ -271,10 +284,17 @@ class ChatChunk(HasHeaders):
     usage: Usage | None = None
     system_fingerprint: str | None = None
 
+    _prefill: str | None = PrivateAttr(default=None)
+
     @property
     def text(self) -> str:
         """The text this chunk adds to the first choice, ``""`` when none."""
         return self.choices[0].delta.content if self.choices else ""
+
+    @property
+    def prefill(self) -> str | None:
+        """The assistant prefix this stream continues (partial mode), else ``None``."""
+        return self._prefill
 
 
 class ModelInfo(OneModel):

@@ -5,13 +5,15 @@ Sources: kimi-api.md §2.1. A value out of range is an ``InvokeBadRequestError``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from onesdk.errors import InvokeBadRequestError
 from onesdk.openai_compat import OPENAI_CHAT_PARAMS
+from onesdk.types import Message
 
-__all__ = ["KIMI_CHAT_PARAMS", "SDK_CHAT_PARAMS", "check_kimi_params"]
+__all__ = ["KIMI_CHAT_PARAMS", "SDK_CHAT_PARAMS", "check_kimi_params", "check_kimi_request"]
 
 #: Parameters the SDK consumes itself (context caching) and never sends as such.
 SDK_CHAT_PARAMS = frozenset({"context_id", "cache_tag", "reset_ttl", "dry_run"})
@@ -66,44 +68,88 @@ def _stop(name: str, value: Any) -> None:
             raise _fail(name, value, f"each stop string at most 32 bytes ({item!r} is longer)")
 
 
+_TOOL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9\-_]{2,63}$")
+_TOOL_SHAPE = (
+    "each tool is {'type': 'function', 'function': {'name': ..., 'parameters': {...}}} "
+    "or {'type': 'builtin_function', 'function': {'name': '$web_search'}}"
+)
+
+
+def _tool(name: str, tool: Any) -> None:
+    function = tool.get("function") if isinstance(tool, Mapping) else None
+    kind = tool.get("type") if isinstance(tool, Mapping) else None
+    if kind not in ("function", "builtin_function") or not isinstance(function, Mapping):
+        raise _fail(name, tool, _TOOL_SHAPE)
+    tool_name = function.get("name")
+    if kind == "builtin_function":
+        if not isinstance(tool_name, str) or not tool_name.startswith("$"):
+            raise _fail(f"{name}.function.name", tool_name, "a builtin function starts with '$'")
+        return
+    if not isinstance(tool_name, str) or not _TOOL_NAME.match(tool_name):
+        raise _fail(f"{name}.function.name", tool_name, f"must match {_TOOL_NAME.pattern}")
+    parameters = function.get("parameters")
+    if parameters is not None and (
+        not isinstance(parameters, Mapping) or parameters.get("type", "object") != "object"
+    ):
+        raise _fail(f"{name}.function.parameters", parameters, "the root must be an object schema")
+
+
 def _tools(name: str, value: Any) -> None:
     if not isinstance(value, list):
         raise _fail(name, type(value).__name__, "must be a list of tool definitions")
     if len(value) > 128:
         raise _fail(name, f"<{len(value)} tools>", "at most 128 tools")
     for i, tool in enumerate(value):
-        function = tool.get("function") if isinstance(tool, Mapping) else None
-        if (
-            not isinstance(tool, Mapping)
-            or tool.get("type") not in ("function", "builtin_function")
-            or not isinstance(function, Mapping)
-            or not isinstance(function.get("name"), str)
-        ):
-            raise _fail(
-                f"{name}[{i}]",
-                tool,
-                "each tool is {'type': 'function', 'function': {...}} "
-                "or {'type': 'builtin_function', 'function': {'name': '$web_search'}}",
-            )
+        _tool(f"{name}[{i}]", tool)
 
 
 def _response_format(name: str, value: Any) -> None:
     kinds = ("text", "json_object", "json_schema")
     if not isinstance(value, Mapping) or value.get("type") not in kinds:
         raise _fail(name, value, f"must be {{'type': one of {', '.join(kinds)}}}")
+    if value["type"] == "json_schema" and not isinstance(value.get("json_schema"), Mapping):
+        raise _fail(name, value, "json_schema needs {'json_schema': {'name', 'schema'}}")
 
 
 def _tool_choice(name: str, value: Any) -> None:
     if value is None or value in ("none", "auto", "required"):
         return
-    if isinstance(value, Mapping) and value.get("type") == "function":
+    function = value.get("function") if isinstance(value, Mapping) else None
+    if (
+        isinstance(value, Mapping)
+        and value.get("type") == "function"
+        and isinstance(function, Mapping)
+        and isinstance(function.get("name"), str)
+    ):
         return
-    raise _fail(name, value, "must be 'auto', 'none', 'required' or a function choice")
+    raise _fail(
+        name,
+        value,
+        "must be 'auto', 'none', 'required' or {'type': 'function', 'function': {'name': ...}}",
+    )
+
+
+def _thinking(name: str, value: Any) -> None:
+    if not isinstance(value, Mapping) or value.get("type") not in ("enabled", "disabled"):
+        raise _fail(name, value, "must be {'type': 'enabled'} or {'type': 'disabled'}")
+
+
+def _stream_options(name: str, value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise _fail(name, value, "must be a dict such as {'include_usage': True}")
+    include = value.get("include_usage")
+    if include is not None and not isinstance(include, bool):
+        raise _fail(f"{name}.include_usage", include, "must be true or false")
 
 
 def _mapping(name: str, value: Any) -> None:
     if not isinstance(value, Mapping):
         raise _fail(name, value, "must be a dict")
+
+
+def _string(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise _fail(name, value, "must be a string")
 
 
 _CHECKS: dict[str, Callable[[str, Any], None]] = {
@@ -118,9 +164,13 @@ _CHECKS: dict[str, Callable[[str, Any], None]] = {
     "tools": _tools,
     "response_format": _response_format,
     "tool_choice": _tool_choice,
-    "stream_options": _mapping,
-    "thinking": _mapping,
+    "stream_options": _stream_options,
+    "thinking": _thinking,
     "prompt_cache_options": _mapping,
+    "prompt_cache_key": _string,
+    "safety_identifier": _string,
+    "reasoning_effort": _string,
+    "user": _string,
 }
 
 
@@ -138,3 +188,35 @@ def check_kimi_params(params: Mapping[str, Any]) -> None:
             temperature,
             "n > 1 needs a temperature of at least 0.01, or every choice is the same",
         )
+    choice = params.get("tool_choice")
+    if isinstance(choice, Mapping) and params.get("tools"):
+        declared = {t["function"]["name"] for t in params.get("tools") or []}
+        if choice["function"]["name"] not in declared:
+            raise _fail("tool_choice", choice, "names a function that is not declared in tools")
+
+
+def check_kimi_request(model: str, messages: Sequence[Message], params: Mapping[str, Any]) -> None:
+    """Rules that depend on the model or the messages as well as the parameters."""
+    n = params.get("n") or 1
+    if n > 1 and params.get("temperature") is None and model.startswith("moonshot-v1"):
+        raise _fail("n", n, "moonshot-v1 models default to temperature 0; set temperature too")
+    fixed = _FIXED_TEMPERATURE.get(model)
+    temperature = params.get("temperature")
+    if fixed is not None and temperature is not None:
+        thinking = params.get("thinking") or {}
+        allowed = fixed[1] if thinking.get("type") == "disabled" else fixed[0]
+        if temperature != allowed:
+            raise _fail("temperature", temperature, f"{model} allows only {allowed:g} in this mode")
+    partial = bool(messages) and bool(messages[-1].partial)
+    response_format = params.get("response_format") or {}
+    if partial and response_format.get("type") in ("json_object", "json_schema"):
+        raise _fail(
+            "response_format",
+            response_format,
+            "partial mode (a last assistant message with partial=True) cannot be combined "
+            "with JSON mode",
+        )
+
+
+#: Models with fixed sampling: (temperature with thinking, temperature without).
+_FIXED_TEMPERATURE = {"kimi-k2.5": (1.0, 0.6), "kimi-k2.6": (1.0, 0.6)}

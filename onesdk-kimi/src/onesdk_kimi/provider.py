@@ -11,20 +11,33 @@ from typing import Any, ClassVar
 
 from onesdk.errors import InvokeBadRequestError, InvokeError, InvokeResponseError
 from onesdk.openai_compat import OpenAICompatibleProvider
-from onesdk.provider import Call, Request, Response
+from onesdk.provider import Call, Request, Response, StreamCall, StreamEnd
 from onesdk.resources import CACHE_OPERATIONS, FILE_OPERATIONS
-from onesdk.types import ChatChunk, Message
+from onesdk.sse import SSEEvent
+from onesdk.types import ChatChunk, ChatResponse, Message
 
 from .caching import CachingCalls
 from .errors import KIMI_ERROR_TYPES, refine_kimi_error, retry_after_from_message
 from .files import FileCalls
-from .params import KIMI_CHAT_PARAMS, SDK_CHAT_PARAMS, check_kimi_params
+from .params import KIMI_CHAT_PARAMS, SDK_CHAT_PARAMS, check_kimi_params, check_kimi_request
 
-__all__ = ["CHINA_BASE_URL", "INTERNATIONAL_BASE_URL", "KimiProvider"]
+__all__ = ["CHINA_BASE_URL", "INTERNATIONAL_BASE_URL", "KimiProvider", "partial_prefix"]
 
 CHINA_BASE_URL = "https://api.moonshot.cn/v1"
 #: For keys from platform.moonshot.ai / platform.kimi.ai: ``{"base_url": INTERNATIONAL_BASE_URL}``.
 INTERNATIONAL_BASE_URL = "https://api.moonshot.ai/v1"
+
+
+def partial_prefix(messages: Sequence[Message]) -> str | None:
+    """Partial mode: the text of a last assistant message sent with ``partial=True``.
+
+    Kimi replies with only the continuation; responses keep this as ``prefill``, and
+    ``full_text`` is prefix + continuation (kimi-api.md §10.3).
+    """
+    last = messages[-1] if messages else None
+    if last is None or last.role != "assistant" or not last.partial:
+        return None
+    return last.text
 
 
 class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
@@ -53,6 +66,7 @@ class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
     ) -> dict[str, Any]:
         self.check_params(params)
         check_kimi_params(params)
+        check_kimi_request(model, messages, params)
         sdk = {k: params[k] for k in SDK_CHAT_PARAMS if k in params}
         wire = {k: v for k, v in params.items() if k not in SDK_CHAT_PARAMS}
         body = super().chat_body(model, messages, wire, stream)
@@ -67,6 +81,37 @@ class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
             body.pop("tools", None)
             body["messages"].insert(0, cache_message)
         return body
+
+    def generate(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> Call[ChatResponse]:
+        call = super().generate(model, messages, params)
+        prefill = partial_prefix(messages)
+        if prefill is None:
+            return call
+
+        def parse(response: Response) -> ChatResponse:
+            result = call.parse(response)
+            result._prefill = prefill
+            return result
+
+        return Call(call.operation, call.request, parse)
+
+    def stream_generate(
+        self, model: str, messages: Sequence[Message], params: Mapping[str, Any]
+    ) -> StreamCall:
+        call = super().stream_generate(model, messages, params)
+        prefill = partial_prefix(messages)
+        if prefill is None:
+            return call
+
+        def parse_event(event: SSEEvent) -> ChatChunk | StreamEnd | None:
+            chunk = call.parse_event(event)
+            if isinstance(chunk, ChatChunk):
+                chunk._prefill = prefill
+            return chunk
+
+        return StreamCall(call.operation, call.request, parse_event, call.requires_end)
 
     def cache_message(
         self,

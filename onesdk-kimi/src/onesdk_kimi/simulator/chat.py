@@ -1,14 +1,22 @@
 """Deterministic chat replies and their Kimi wire shapes (JSON body and SSE chunks).
 
 Reply rule: `reply_text(messages)` is "You said: " + the text of the last user message
-(string content, or its text parts joined by "\\n"; "" when there is no user message).
+(string content, or its text parts joined by "\\n"; "" when there is no user message), then
+" [image: <mime>, <n> bytes]" (data URLs) or " [image: <url>]" per image part of that message.
+After tool results the reply is what `tool_use.read_tool_results` says instead; when the
+model calls tools (`tool_use.plan_calls`) the content is "".
 In partial mode (last message `{"role": "assistant", "partial": true}`) a prefix of that text
 already given by the assistant is left out: the reply is only the continuation.
 Choice i > 0 appends " (i)". With response_format json_object/json_schema the content is
 `{"reply": <text>}` serialized. The content is then cut before the first stop string
-(finish "stop"), split into tokens by `tokens.split_pieces`, and capped at max_tokens
-(finish "length"). A dry run (context cache `dry_run=1`) yields empty content.
-Streams send one chunk per token piece, so joined deltas equal the non-stream content.
+(finish "stop"). Reasoning models (thinking on) first reason "Thinking about: <user text>".
+Reasoning, content and tool calls are split into tokens by `tokens.split_pieces` (a tool
+call is one token for its name plus its argument pieces) and capped at max_tokens in that
+order (finish "length"); otherwise finish is "tool_calls" when there are calls, else "stop".
+A dry run (context cache `dry_run=1`) yields empty content.
+Streams send one chunk per token (reasoning deltas, then content, then tool-call deltas: the
+first per call carries id/type/name and arguments "", later ones argument fragments), so
+the joined deltas equal the non-stream message.
 """
 
 from __future__ import annotations
@@ -17,29 +25,46 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .http_types import dumps
-from .message_rules import message_text
+from .message_rules import describe_media, message_text
 from .tokens import split_pieces
+from .tool_use import PlannedCall, last_user_text
 
 REPLY_PREFIX = "You said: "
+REASONING_PREFIX = "Thinking about: "
 SYSTEM_FINGERPRINT = "fpv0_10a6da87"
 
 
-def reply_text(messages: Sequence[Mapping[str, Any]]) -> str:
-    """The simulator's answer to `messages` before stop/max_tokens cuts."""
+def said_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    """ "You said: " + the last user message's text and a note per image it carries."""
     user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
-    text = REPLY_PREFIX + (message_text(user) if user is not None else "")
+    if user is None:
+        return REPLY_PREFIX
+    return REPLY_PREFIX + message_text(user) + describe_media(user)
+
+
+def continuation(messages: Sequence[Mapping[str, Any]], text: str) -> str:
+    """Partial mode: only what follows the assistant's prefix, when `text` starts with it."""
     last = messages[-1] if messages else None
     if last is not None and last.get("role") == "assistant" and last.get("partial"):
-        # Partial mode: the reply is only the continuation of the assistant's prefix.
         prefix = message_text(last)
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text
+
+
+def reply_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    """The simulator's text answer to `messages` (no tool results) before stop/max cuts."""
+    return continuation(messages, said_text(messages))
+
+
+def reasoning_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    """What a reasoning model thinks before answering."""
+    return REASONING_PREFIX + last_user_text(messages)
 
 
 def choice_text(base: str, index: int, response_format: str = "text") -> str:
@@ -51,11 +76,37 @@ def choice_text(base: str, index: int, response_format: str = "text") -> str:
 
 
 @dataclass(frozen=True)
+class GeneratedCall:
+    """One tool call as generated: its name token, then its argument pieces."""
+
+    id: str
+    type: str
+    name: str
+    pieces: tuple[str, ...]
+
+    @property
+    def arguments(self) -> str:
+        return "".join(self.pieces)
+
+    def to_json(self, index: int) -> dict[str, Any]:
+        """The `tool_calls` item of a non-stream message."""
+        return {
+            "index": index,
+            "id": self.id,
+            "type": self.type,
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass(frozen=True)
 class Generated:
     """One choice's output: token pieces and why generation ended."""
 
     pieces: tuple[str, ...]
     finish_reason: str
+    #: Reasoning pieces; None when the model does not reason.
+    reasoning: tuple[str, ...] | None = None
+    tool_calls: tuple[GeneratedCall, ...] = ()
 
     @property
     def content(self) -> str:
@@ -64,17 +115,69 @@ class Generated:
 
     @property
     def tokens(self) -> int:
-        """completion_tokens for this choice."""
-        return len(self.pieces)
+        """completion_tokens for this choice (reasoning and tool calls included)."""
+        calls = sum(1 + len(call.pieces) for call in self.tool_calls)
+        return len(self.reasoning or ()) + len(self.pieces) + calls
+
+    def message(self) -> dict[str, Any]:
+        """The non-stream `message` object."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content}
+        if self.reasoning is not None:
+            message["reasoning_content"] = "".join(self.reasoning)
+        if self.tool_calls:
+            message["tool_calls"] = [call.to_json(i) for i, call in enumerate(self.tool_calls)]
+        return message
+
+    def deltas(self) -> Iterator[dict[str, Any]]:
+        """The stream deltas after the role chunk: one per token."""
+        if self.reasoning is not None and not self.reasoning:
+            yield {"reasoning_content": ""}  # reasoned, but empty: still say so
+        for piece in self.reasoning or ():
+            yield {"reasoning_content": piece}
+        for piece in self.pieces:
+            yield {"content": piece}
+        for index, call in enumerate(self.tool_calls):
+            head = {"name": call.name, "arguments": ""}
+            yield {
+                "tool_calls": [{"index": index, "id": call.id, "type": call.type, "function": head}]
+            }
+            for piece in call.pieces:
+                yield {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
 
 
-def generate(text: str, stop: Sequence[str] = (), max_tokens: int | None = None) -> Generated:
-    """Apply stop strings then the max_tokens cap to `text`."""
+def generate(
+    text: str,
+    stop: Sequence[str] = (),
+    max_tokens: int | None = None,
+    *,
+    reasoning: str | None = None,
+    calls: Sequence[PlannedCall] = (),
+) -> Generated:
+    """Apply stop strings to `text`, then the max_tokens cap to reasoning, text and calls."""
     cut = min((text.find(s) for s in stop if s in text), default=-1)
-    pieces = split_pieces(text[:cut] if cut >= 0 else text)
-    if max_tokens is not None and len(pieces) > max_tokens:
-        return Generated(tuple(pieces[:max_tokens]), "length")
-    return Generated(tuple(pieces), "stop")
+    budget = max_tokens if max_tokens is not None else float("inf")
+    cut_short = False
+
+    def take(pieces: list[str]) -> tuple[str, ...]:
+        nonlocal budget, cut_short
+        kept = pieces[: int(min(budget, len(pieces)))]
+        budget -= len(kept)
+        cut_short = cut_short or len(kept) < len(pieces)
+        return tuple(kept)
+
+    thought = take(split_pieces(reasoning)) if reasoning is not None else None
+    pieces = take(split_pieces(text[:cut] if cut >= 0 else text))
+    generated: list[GeneratedCall] = []
+    for call in calls:
+        if budget < 1:
+            cut_short = True
+            break
+        budget -= 1
+        generated.append(
+            GeneratedCall(call.id, call.type, call.name, take(split_pieces(call.arguments)))
+        )
+    finish = "length" if cut_short else ("tool_calls" if calls else "stop")
+    return Generated(pieces, finish, thought, tuple(generated))
 
 
 def new_completion_id(created: int) -> str:
@@ -129,7 +232,7 @@ class Completion:
             "choices": [
                 {
                     "index": index,
-                    "message": {"role": "assistant", "content": choice.content},
+                    "message": choice.message(),
                     "finish_reason": choice.finish_reason,
                 }
                 for index, choice in enumerate(self.choices)
@@ -168,14 +271,15 @@ async def sse_events(
         delta = {"role": "assistant", "content": ""}
         yield chunk([{"index": index, "delta": delta, "finish_reason": None}])
         await asyncio.sleep(delay)
-    longest = max(choice.tokens for choice in completion.choices)
-    # Choices advance together, one piece each per round, like a batched decoder.
+    deltas = [list(choice.deltas()) for choice in completion.choices]
+    longest = max(len(steps) for steps in deltas)
+    # Choices advance together, one token each per round, like a batched decoder.
     for step in range(longest + 1):
         for index, choice in enumerate(completion.choices):
-            if step < choice.tokens:
-                delta = {"content": choice.pieces[step]}
+            if step < len(deltas[index]):
+                delta = deltas[index][step]
                 yield chunk([{"index": index, "delta": delta, "finish_reason": None}])
-            elif step == choice.tokens:
+            elif step == len(deltas[index]):
                 final = {
                     "index": index,
                     "delta": {},

@@ -1,19 +1,29 @@
 """Endpoints `POST /v1/chat/completions` and `POST /v1/tokenizers/estimate-token-count`.
 
-Both count with `tokens.count_prompt` after cache expansion, so the estimate equals prompt_tokens.
+Both count with `tokens.count_prompt` after cache expansion: the estimate equals prompt_tokens
+(bar the search results a `$web_search` round adds, which only the chat call knows).
 """
 
 from __future__ import annotations
 
 from .app import Route
 from .cache_use import PromptPlan, plan_prompt
-from .chat import Completion, Generated, choice_text, generate, reply_text, sse_events
+from .chat import (
+    Completion,
+    Generated,
+    choice_text,
+    generate,
+    reasoning_text,
+    reply_text,
+    sse_events,
+)
 from .chat_params import ChatParams, check_chat, check_model, context_limit_error, json_body
 from .errors import ApiError
 from .http_types import SSE_TYPE, Request, Response, StreamResponse, json_response
 from .message_rules import check_messages, check_tools
 from .state import SimState
 from .tokens import count_prompt
+from .tool_use import plan_calls, read_tool_results
 
 
 def _check_quota(state: SimState) -> None:
@@ -38,11 +48,22 @@ def _completion_cap(params: ChatParams, prompt_tokens: int) -> int:
 
 def _generate(params: ChatParams, plan: PromptPlan, cap: int) -> list[Generated]:
     if plan.dry_run:  # a dry run checks the cache without generating anything
-        texts = [""] * params.n
-    else:
-        base = reply_text(plan.messages)
-        texts = [choice_text(base, index, params.response_format) for index in range(params.n)]
-    return [generate(text, params.stop, cap) for text in texts]
+        return [generate("", params.stop, cap) for _ in range(params.n)]
+    messages = plan.messages
+    reasoning = reasoning_text(messages) if params.thinking else None
+    calls = plan_calls(messages, plan.tools, params.tool_choice, params.model)
+    results = read_tool_results(messages)
+    base = results.text if results is not None else reply_text(messages)
+    texts = [
+        "" if calls else choice_text(base, index, params.response_format)
+        for index in range(params.n)
+    ]
+    return [generate(text, params.stop, cap, reasoning=reasoning, calls=calls) for text in texts]
+
+
+def _search_tokens(plan: PromptPlan) -> int:
+    results = read_tool_results(plan.messages) if not plan.dry_run else None
+    return results.search_tokens if results is not None else 0
 
 
 def chat_completions(state: SimState, request: Request) -> Response | StreamResponse:
@@ -50,7 +71,8 @@ def chat_completions(state: SimState, request: Request) -> Response | StreamResp
     _check_quota(state)
     params = check_chat(json_body(request))
     plan = plan_prompt(state.caches, params.model, params.messages, params.tools, request.headers)
-    prompt_tokens = count_prompt(plan.messages, plan.tools)
+    # Search results of an echoed $web_search call join the prompt (kimi-api.md 10.5).
+    prompt_tokens = count_prompt(plan.messages, plan.tools) + _search_tokens(plan)
     cap = _completion_cap(params, prompt_tokens)
     cached = plan.cached_tokens
     if cached is None and params.prompt_cache_key and params.model.auto_cache:

@@ -12,6 +12,7 @@ from .errors import ApiError, bad_request, invalid, not_found
 from .http_types import Request
 from .message_rules import check_messages, check_tools
 from .models import ModelInfo, find_model
+from .tool_use import check_tool_choice, check_tool_support
 
 MAX_N = 5
 MAX_STOP = 5
@@ -36,6 +37,7 @@ class ChatParams:
     response_format: str = "text"
     prompt_cache_key: str | None = None
     thinking: bool = False
+    tool_choice: Any = None
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -167,6 +169,8 @@ def check_chat(body: dict[str, Any]) -> ChatParams:
     legacy_max = _integer(body, "max_tokens", 1)
     stop = _stop(body)
     tools = check_tools(body.get("tools"))
+    check_tool_support(model, tools)
+    tool_choice = check_tool_choice(body.get("tool_choice"), tools, thinking)
     stream, include_usage = _stream_flags(body)
     cache_key = body.get("prompt_cache_key")
     if cache_key is not None and not isinstance(cache_key, str):
@@ -185,6 +189,7 @@ def check_chat(body: dict[str, Any]) -> ChatParams:
         response_format=_response_format(body),
         prompt_cache_key=cache_key or None,
         thinking=thinking,
+        tool_choice=tool_choice,
     )
 
 

@@ -5,6 +5,7 @@ Shared by chat completions, the token estimate endpoint and context-cache creati
 
 from __future__ import annotations
 
+import binascii
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,7 @@ ROLES = ("system", "user", "assistant", "tool", "cache")
 MAX_TOOLS = 128
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9\-_]{2,63}$")
 _PART_TYPES = ("text", "image_url", "video_url")
+_DATA_URL_RE = re.compile(r"^data:([\w.+-]+/[\w.+-]+);base64,(.*)$", re.S)
 
 
 def check_messages(
@@ -136,6 +138,11 @@ def _check_parts(parts: list[Any], index: int, model: ModelInfo | None) -> None:
         )
         if not supported:
             raise invalid(f"model {model.id if model else ''} does not support {medium} input")
+        if url.startswith("data:") and data_url_bytes(url) is None:
+            raise invalid(
+                f"the message at position {index} has a {kind} part with a malformed data "
+                "URL, expected data:<mime>;base64,<base64 data>"
+            )
 
 
 def _check_tool_calls(tool_calls: Any, index: int, seen_call_ids: set[str]) -> None:
@@ -204,3 +211,35 @@ def message_text(message: Mapping[str, Any]) -> str:
             and isinstance(part.get("text"), str)
         )
     return ""
+
+
+def data_url_bytes(url: str) -> tuple[str, int] | None:
+    """(mime type, decoded size) of a base64 `data:` URL; None when it is malformed."""
+    match = _DATA_URL_RE.match(url)
+    if match is None:
+        return None
+    try:
+        size = len(binascii.a2b_base64(match.group(2)))
+    except binascii.Error:
+        return None
+    return match.group(1), size
+
+
+def describe_media(message: Mapping[str, Any]) -> str:
+    """ " [image: <mime>, <n> bytes]" (or " [image: <url>]") per image/video part, joined."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        return ""
+    notes = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind not in ("image_url", "video_url"):
+            continue
+        media = part.get(kind)
+        url = media.get("url") if isinstance(media, dict) else media
+        if not isinstance(url, str):
+            continue
+        decoded = data_url_bytes(url) if url.startswith("data:") else None
+        what = f"{decoded[0]}, {decoded[1]} bytes" if decoded is not None else url
+        notes.append(f" [{kind.split('_')[0]}: {what}]")
+    return "".join(notes)
