@@ -40,7 +40,7 @@ class Venv:
 
 def find_uv() -> str | None:
     """uv from PATH, the workspace's bootstrap, or the provisioning location."""
-    for candidate in (shutil.which("uv"), ROOT / ".bootstrap/bin/uv", "/tmp/uvb/bin/uv"):
+    for candidate in (os.environ.get("ONESDK_UV"), shutil.which("uv"), ROOT / ".bootstrap/bin/uv"):
         if candidate and os.access(candidate, os.X_OK):
             return str(candidate)
     return None
@@ -75,7 +75,9 @@ def uv(uv_bin: str, *args: str) -> subprocess.CompletedProcess[str]:
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     uv_bin = find_uv()
     if uv_bin is None:
-        pytest.skip("uv not found (PATH, .bootstrap/bin/uv, /tmp/uvb/bin/uv); run make setup")
+        pytest.fail(
+            "uv not found (ONESDK_UV, PATH, .bootstrap/bin/uv): run the tests via make test"
+        )
     root = tmp_path_factory.mktemp("echo-plugin")
     example = copy_example(root / "onesdk-echo")
     created = uv(uv_bin, "venv", "--quiet", "--python", sys.executable, str(root / "venv"))

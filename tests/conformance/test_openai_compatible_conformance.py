@@ -14,6 +14,7 @@ from onesdk.errors import (
     InvokeServerUnavailableError,
 )
 from onesdk.openai_compat import OpenAICompatibleProvider
+from onesdk.registry import register_provider, unregister_provider
 from onesdk.testing import ConformanceTarget, FakeOpenAIServer, ProviderConformance
 
 
@@ -30,6 +31,14 @@ class PrivateEchoProvider(OpenAICompatibleProvider):
         "server_error": InvokeServerUnavailableError,
         "overloaded_error": InvokeServerUnavailableError,
     }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered() -> Iterator[None]:
+    """A private provider is registered in-process, as OneSDK documents for such providers."""
+    register_provider(PrivateEchoProvider)
+    yield
+    unregister_provider(PrivateEchoProvider.name)
 
 
 @pytest.fixture(scope="module")

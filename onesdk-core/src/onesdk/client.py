@@ -174,22 +174,25 @@ class _ClientBase:
         self, model: Any, messages: Any, params: dict[str, Any]
     ) -> tuple[Call[ChatResponse], CallOptions]:
         params, options = _split_options(params)
+        provider = self._require("generate")  # unsupported beats bad input
         model, prepared = self._resolve(model, messages)
-        return self._require("generate").generate(model, prepared, params), options
+        return provider.generate(model, prepared, params), options
 
     def _stream_call(
         self, model: Any, messages: Any, params: dict[str, Any]
     ) -> tuple[StreamCall, CallOptions]:
         params, options = _split_options(params)
+        provider = self._require("stream_generate")  # unsupported beats bad input
         model, prepared = self._resolve(model, messages)
-        return self._require("stream_generate").stream_generate(model, prepared, params), options
+        return provider.stream_generate(model, prepared, params), options
 
     def _tokens_call(
         self, model: Any, messages: Any, options: dict[str, Any]
     ) -> tuple[Call[int], CallOptions]:
         call_options = _only_options(options)
+        provider = self._require("count_tokens")  # unsupported beats bad input
         model, prepared = self._resolve(model, messages)
-        return self._require("count_tokens").count_tokens(model, prepared), call_options
+        return provider.count_tokens(model, prepared), call_options
 
     def _stream_end(self, response: ChatResponse) -> None:
         hooks = registry.active_hooks()

@@ -17,6 +17,7 @@ from .types import ChatChunk, ChatResponse, Message, ModelInfo
 __all__ = [
     "BASE_CAPABILITIES",
     "PROTOCOL_VERSION",
+    "STREAM_END",
     "Call",
     "Provider",
     "ProviderSettings",

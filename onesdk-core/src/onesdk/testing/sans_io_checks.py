@@ -74,6 +74,12 @@ class SansIOChecks(ConformanceBase):
 
         name = self._cls.name
         entries = [e for e in registry.provider_entries() if e.name == name]
+        if not entries and name in registry.list_providers():
+            # Registered in-process (a private provider): that is how OneSDK finds it.
+            assert registry.get_provider_class(name) is self._cls, (
+                f"OneSDK({name!r}) finds another class than {self._cls!r}; register this one"
+            )
+            return
         if not entries:
             pytest.skip(
                 f"no installed distribution declares {name!r} in the 'onesdk.providers' "
