@@ -1,4 +1,7 @@
-"""Every Python snippet of docs/kimi.md runs, in order, against the simulator."""
+"""Every ```python snippet in docs/ runs, page by page in order, against the simulator.
+
+Illustrative code that is not meant to run is fenced as ```py instead.
+"""
 
 from __future__ import annotations
 
@@ -47,3 +50,22 @@ def test_kimi_page_snippets_run_against_the_simulator(
     assert "An error occurred" not in printed
     assert "Token count: " in printed
     assert "None" not in printed.split("Token count")[0]  # the stream never prints None
+
+
+RUNNABLE_PAGES = sorted(
+    p.name for p in DOCS.glob("*.md") if p.name != "kimi.md" and snippets(p.name)
+)
+
+
+@pytest.mark.parametrize("page", RUNNABLE_PAGES)
+def test_docs_page_snippets_run(page: str, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, object] = {"__name__": f"docs_{page}"}
+    for index, code in enumerate(snippets(page)):
+        exec(compile(code, f"docs/{page}#snippet{index}", "exec"), namespace)
+    assert capsys.readouterr().out  # every runnable page shows its user something
+
+
+def test_every_docs_page_is_in_the_site_nav() -> None:
+    nav = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in DOCS.glob("*.md"):
+        assert page.name in nav, f"{page.name} is not in mkdocs.yml nav"
