@@ -66,6 +66,19 @@ class ClientConfig:
         self.__dict__.update(state)
 
 
+def check_api_key(api_key: str, provider: str) -> None:
+    """Refuse a key that cannot travel in a header, without ever quoting it.
+
+    An HTTP library rejecting the header would put the key into its error and its debug log.
+    """
+    if not all(" " <= char <= "~" for char in api_key):
+        raise InvokeConfigError(
+            "the API key contains characters that cannot be sent in an HTTP header (control "
+            "characters, line breaks or non-ASCII); check how it was copied",
+            provider=provider,
+        )
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -114,12 +127,15 @@ def resolve_config(
     api_key = merged.get("api_key") or (
         os.environ.get(cls.api_key_env) if cls.api_key_env else None
     )
+    if isinstance(api_key, str):
+        api_key = api_key.strip()  # a key pasted from a file often ends in a newline
     if not api_key or not isinstance(api_key, str):
         where = f" or set the {cls.api_key_env} environment variable" if cls.api_key_env else ""
         raise InvokeConfigError(
             f"no API key for provider {cls.name!r}: pass {{'api_key': '...'}}{where}",
             provider=cls.name,
         )
+    check_api_key(api_key, cls.name)
     insecure = bool(merged.get("allow_insecure_http", False))
     base_url = (
         merged.get("base_url")

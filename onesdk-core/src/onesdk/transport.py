@@ -246,10 +246,17 @@ class Transport:
         """Fill in who failed and make sure the key is not in what the user sees."""
         if error.provider is None:
             error.provider = self.provider.name
-        if self._secret and self._secret in error.message:
-            error.message = error.message.replace(self._secret, "***")
-            error.args = (error.message,)
-        if self._secret and error.body is not None and self._secret in repr(error.body):
+        if not self._secret:
+            return error
+        # The key as written, and as a repr or a bytes literal would escape it.
+        forms = {self._secret, repr(self._secret)[1:-1], repr(self._secret.encode())[2:-1]}
+        message = error.message
+        for form in forms:
+            message = message.replace(form, "***")
+        if message != error.message:
+            error.message = message
+            error.args = (message,)
+        if error.body is not None and any(form in repr(error.body) for form in forms):
             error.body = None
         return error
 
