@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from onesdk import sse
 from onesdk.errors import InvokeResponseError
 from onesdk.sse import SSEDecoder, SSEEvent, iter_events
 
@@ -338,3 +339,39 @@ def test_the_same_bytes_split_differently_give_the_same_events(
     data: bytes, cuts_a: list[int], cuts_b: list[int]
 ) -> None:
     assert _outcome(_split(data, cuts_a)) == _outcome(_split(data, cuts_b))
+
+
+# --- the size cap ---------------------------------------------------------------------------
+
+
+def test_the_cap_is_read_from_the_module_when_a_decoder_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sse, "MAX_EVENT_BYTES", 16)
+    with pytest.raises(InvokeResponseError, match="16 bytes"):
+        SSEDecoder().feed(b"data: " + b"x" * 32 + b"\n\n")
+
+
+def test_an_explicit_cap_wins_over_the_module_setting() -> None:
+    assert SSEDecoder(max_event_bytes=64).feed(b"data: " + b"x" * 32 + b"\n\n")
+    with pytest.raises(InvokeResponseError):
+        SSEDecoder(max_event_bytes=8).feed(b"data: " + b"x" * 32 + b"\n\n")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    data=_STREAMS,
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=12),
+    cap=st.integers(min_value=1, max_value=64),
+)
+def test_under_a_small_cap_no_event_exceeds_it_and_only_response_errors_escape(
+    data: bytes, cuts: list[int], cap: int
+) -> None:
+    decoder = SSEDecoder(max_event_bytes=cap)
+    try:
+        events = [e for piece in _split(data, cuts) for e in decoder.feed(piece)]
+        events += decoder.close()
+    except InvokeResponseError:
+        return
+    for event in events:
+        assert len(event.data.encode()) <= cap
