@@ -1,7 +1,7 @@
 """Client-overhead benchmarks: OneSDK against raw httpx/aiohttp and the openai SDK, in one run.
 
 Every figure is measured in fresh processes against ``fake_server.py`` on 127.0.0.1.
-Run ``make bench`` (writes docs/performance.md) or ``python benchmarks/run.py --quick``.
+``make bench`` writes docs/performance.md; ``make bench BENCH_ARGS=--quick`` only prints.
 """
 
 from __future__ import annotations
@@ -384,9 +384,11 @@ def render(results: Results, command: str, elapsed: float) -> str:
     floor = imp["httpx"]
     for name, code in IMPORT_CASES.items():
         cold = imp[name]
-        label = "(bare interpreter)" if name == "python" else f"`{code}`"
+        if name == "python":  # the interpreter alone: RSS context, nothing to time
+            lines.append(f"| (bare interpreter) | - | - | - | {cold.rss:.1f} | - |")
+            continue
         lines.append(
-            f"| {label} | {cold.cpu:.1f} | {cold.cpu / floor.cpu:.2f} | {cold.wall:.1f} "
+            f"| `{code}` | {cold.cpu:.1f} | {cold.cpu / floor.cpu:.2f} | {cold.wall:.1f} "
             f"| {cold.rss:.1f} | {cold.rss / floor.rss:.2f} |"
         )
     lines += [
@@ -428,10 +430,12 @@ def render(results: Results, command: str, elapsed: float) -> str:
         f"## 4. Async concurrency (one client, bursts of concurrent tasks; warm = median of "
         f"{s.async_rounds} bursts on open connections, cold = the first burst)",
         "",
-        f"{s.concurrency} concurrent non-stream calls:",
+        f"{s.concurrency} concurrent non-stream calls (x httpx: against raw httpx.AsyncClient, "
+        "the HTTP library OneSDK runs on):",
         "",
-        "| Client | warm wall s | x aiohttp | cold wall s | CPU s (warm bursts) | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| Client | warm wall s | x aiohttp | x httpx | cold wall s | CPU s (warm bursts) "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     labels = {
         "aiohttp": "raw aiohttp, `TCPConnector(limit=0)` (floor)",
@@ -442,8 +446,8 @@ def render(results: Results, command: str, elapsed: float) -> str:
     }
     for client, (cold, warm, cpu, errors) in acalls.items():
         lines.append(
-            f"| {labels[client]} | {warm:.3f} | {warm / acalls['aiohttp'][1]:.1f} | {cold:.2f} "
-            f"| {cpu:.2f} | {errors} |"
+            f"| {labels[client]} | {warm:.3f} | {warm / acalls['aiohttp'][1]:.1f} "
+            f"| {warm / acalls['httpx'][1]:.2f} | {cold:.2f} | {cpu:.2f} | {errors} |"
         )
     lines += [
         "",
