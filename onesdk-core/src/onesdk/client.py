@@ -75,7 +75,7 @@ class _ClientBase:
             raise InvokeConfigError(f"{cls!r} is not a onesdk.Provider subclass")
         self.config: ClientConfig = resolve_config(cls, config, options)
         self._provider = cls(ProviderSettings(self.config.base_url, self.config.model))
-        registry.plugin_manager()  # autoload hook plugins once per process
+        registry.autoload_plugins()  # hook plugins, once per process
         self._transport = Transport(
             self._provider,
             api_key=self.config.api_key,

@@ -45,6 +45,7 @@ _loaded: dict[str, type[Provider]] = {}
 _problems: dict[str, PluginProblem] = {}
 _manager: pluggy.PluginManager | None = None
 _hook_plugins = 0
+_autoload_checked = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,16 @@ def plugin_manager() -> pluggy.PluginManager:
             if not os.environ.get(AUTOLOAD_ENV):
                 _autoload(manager)
         return _manager
+
+
+def autoload_plugins() -> None:
+    """Load ``onesdk.plugins`` entry points once; pluggy is imported only if there are any."""
+    global _autoload_checked
+    if _autoload_checked or _manager is not None:
+        return
+    _autoload_checked = True
+    if not os.environ.get(AUTOLOAD_ENV) and _entry_points(PLUGIN_GROUP):
+        plugin_manager()
 
 
 def _autoload(manager: pluggy.PluginManager) -> None:

@@ -5,7 +5,6 @@ Mixed into ``OneSDK`` (sync) and ``AsyncOneSDK``; each checks the capability, th
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
@@ -220,6 +219,8 @@ class AsyncResourceMethods(_Shared):
         while not self._settled(cache):
             if time.monotonic() >= deadline:
                 raise self._too_slow(cache, timeout)
+            import asyncio  # only async users pay for it
+
             await asyncio.sleep(delay)
             delay = min(delay * 2, _POLL_MAX)
             cache = await self.get_cache(cache.id)
