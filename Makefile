@@ -53,4 +53,4 @@ bench: $(UV)
 	$(BENCH_ENV) $(UV) run --no-sync python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf .venv .bootstrap dist site .mypy_cache .ruff_cache
+	rm -rf .venv .bootstrap dist site .mypy_cache .ruff_cache benchmarks/.venv
