@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
 
@@ -26,6 +27,22 @@ class _StreamState:
 
     def _opened(self, head: Response) -> None:
         self._head = head
+
+    def _opened_callback(self) -> Callable[[Response], None]:
+        """``_opened`` without a strong reference back to the stream.
+
+        A stream -> generator -> callback -> stream cycle would leave a dropped stream to the
+        cyclic GC, which may finalize it (closing its connection) while httpcore holds its pool
+        lock in this thread: a deadlock. Without the cycle, dropping the stream frees it at once.
+        """
+        ref = weakref.ref(self)
+
+        def opened(head: Response) -> None:
+            stream = ref()
+            if stream is not None:
+                stream._opened(head)
+
+        return opened
 
     def _ended(self) -> None:
         if not self._finished:
@@ -71,7 +88,7 @@ class Stream(_StreamState):
         on_end: Callable[[ChatResponse], None] | None = None,
     ) -> None:
         super().__init__(on_end)
-        self._chunks = opener(self._opened)
+        self._chunks = opener(self._opened_callback())
 
     def __iter__(self) -> Iterator[ChatChunk]:
         return self
@@ -119,7 +136,7 @@ class AsyncStream(_StreamState):
         on_end: Callable[[ChatResponse], None] | None = None,
     ) -> None:
         super().__init__(on_end)
-        self._chunks = opener(self._opened)
+        self._chunks = opener(self._opened_callback())
 
     def __aiter__(self) -> AsyncIterator[ChatChunk]:
         return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -155,6 +156,7 @@ class Transport:
         }
         self._hooks = hooks or (lambda: None)
         self._user_client = http_client
+        self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
         if http_client is not None and not isinstance(
@@ -179,30 +181,43 @@ class Transport:
     def _client(self) -> httpx.Client:
         if isinstance(self._user_client, httpx.Client):
             return self._user_client
-        if self._sync is None:
-            self._sync = httpx.Client(timeout=self._timeout, proxy=self._proxy, trust_env=True)
-        return self._sync
+        client = self._sync
+        if client is None:
+            # Threads sharing a client race here; a second httpx.Client would leak its sockets.
+            with self._lock:
+                if self._sync is None:
+                    self._sync = httpx.Client(
+                        timeout=self._timeout, proxy=self._proxy, trust_env=True
+                    )
+                client = self._sync
+        return client
 
     def _aclient(self) -> httpx.AsyncClient:
         if isinstance(self._user_client, httpx.AsyncClient):
             return self._user_client
-        if self._async is None:
-            # Many concurrent streams are the async client's job: keep their connections.
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
-            self._async = httpx.AsyncClient(
-                timeout=self._timeout, proxy=self._proxy, trust_env=True, limits=limits
-            )
-        return self._async
+        client = self._async
+        if client is None:
+            with self._lock:  # one client even when event loops in several threads share us
+                if self._async is None:
+                    # Many concurrent streams are the async client's job: keep their connections.
+                    limits = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
+                    self._async = httpx.AsyncClient(
+                        timeout=self._timeout, proxy=self._proxy, trust_env=True, limits=limits
+                    )
+                client = self._async
+        return client
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
-            self._sync = None
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
 
     async def aclose(self) -> None:
-        if self._async is not None:
-            await self._async.aclose()
-            self._async = None
+        with self._lock:
+            client, self._async = self._async, None
+        if client is not None:
+            await client.aclose()
         self.close()
 
     # --- shared pieces --------------------------------------------------------------------
