@@ -59,6 +59,9 @@ def test_sampling_parameters_reach_the_wire(kimi: OneSDK, sim: KimiSimulator) ->
     assert {key: sent[key] for key in params} == params
 
 
+FUNCTION = {"type": "function", "function": {"name": "lookup", "parameters": {}}}
+PICK = {"type": "function", "function": {"name": "lookup"}}
+
 BAD = {
     "temperature": {"temperature": 1.2},
     "top_p": {"top_p": 1.5},
@@ -96,6 +99,9 @@ def test_bad_parameters_are_named_before_any_request(
         ("moonshot-v1-8k", {"n": 2}, "n"),
         ("kimi-k2.6", {"temperature": 0.3}, "temperature"),
         ("kimi-k2.5", {"temperature": 1.0, "thinking": {"type": "disabled"}}, "temperature"),
+        ("kimi-thinking-preview", {"tools": [FUNCTION]}, "tools"),
+        ("kimi-k2-thinking", {"tools": [FUNCTION], "tool_choice": "required"}, "tool_choice"),
+        ("kimi-k2.6", {"tools": [FUNCTION], "tool_choice": PICK}, "tool_choice"),
     ],
 )
 def test_model_specific_rules_are_checked_before_any_request(
@@ -112,3 +118,5 @@ def test_model_specific_values_that_kimi_accepts_are_sent(kimi: OneSDK) -> None:
     no_thinking = {"thinking": {"type": "disabled"}}
     assert kimi.generate("kimi-k2.5", ASK, temperature=0.6, **no_thinking).text
     assert kimi.generate("kimi-k2.6", ASK, temperature=1.0).text
+    no_thinking_pick = {"tools": [FUNCTION], "tool_choice": PICK, **no_thinking}
+    assert kimi.generate("kimi-k2.6", ASK, **no_thinking_pick).message.tool_calls

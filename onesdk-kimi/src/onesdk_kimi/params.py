@@ -200,13 +200,19 @@ def check_kimi_request(model: str, messages: Sequence[Message], params: Mapping[
     n = params.get("n") or 1
     if n > 1 and params.get("temperature") is None and model.startswith("moonshot-v1"):
         raise _fail("n", n, "moonshot-v1 models default to temperature 0; set temperature too")
+    thinking = _thinks(model, params)
     fixed = _FIXED_TEMPERATURE.get(model)
     temperature = params.get("temperature")
     if fixed is not None and temperature is not None:
-        thinking = params.get("thinking") or {}
-        allowed = fixed[1] if thinking.get("type") == "disabled" else fixed[0]
+        allowed = fixed[0] if thinking else fixed[1]
         if temperature != allowed:
             raise _fail("temperature", temperature, f"{model} allows only {allowed:g} in this mode")
+    if params.get("tools") and model == "kimi-thinking-preview":
+        raise _fail("tools", "<tools>", f"{model} does not support tools")
+    if thinking and params.get("tool_choice") not in (None, "auto", "none"):
+        raise _fail(
+            "tool_choice", params["tool_choice"], "with thinking on only 'auto' or 'none' work"
+        )
     partial = bool(messages) and bool(messages[-1].partial)
     response_format = params.get("response_format") or {}
     if partial and response_format.get("type") in ("json_object", "json_schema"):
@@ -220,3 +226,14 @@ def check_kimi_request(model: str, messages: Sequence[Message], params: Mapping[
 
 #: Models with fixed sampling: (temperature with thinking, temperature without).
 _FIXED_TEMPERATURE = {"kimi-k2.5": (1.0, 0.6), "kimi-k2.6": (1.0, 0.6)}
+#: Models that always think (kimi-api.md section 7).
+_ALWAYS_THINKING = ("kimi-k2-thinking", "kimi-thinking-preview", "kimi-k2.7-code")
+
+
+def _thinks(model: str, params: Mapping[str, Any]) -> bool:
+    """Whether ``model`` reasons for this request (K2.5 / K2.6 think unless disabled)."""
+    if model.startswith(_ALWAYS_THINKING):
+        return True
+    if model in _FIXED_TEMPERATURE:
+        return (params.get("thinking") or {}).get("type") != "disabled"
+    return False
