@@ -20,6 +20,11 @@ class Color(enum.Enum):
     BLUE = "blue"
 
 
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
 def test_scalar_hints_map_to_json_types() -> None:
     def f(a: str, b: int, c: float, d: bool) -> None: ...
 
@@ -53,14 +58,16 @@ def test_containers_literals_and_enums() -> None:
         mode: Literal["fast", "slow"],
         color: Color,
         mixed: int | str,
+        level: Level,
     ) -> None: ...
 
     props = parameters(f)["properties"]
     assert props["tags"] == {"type": "array", "items": {"type": "string"}}
     assert props["table"] == {"type": "object"}
     assert props["mode"] == {"enum": ["fast", "slow"], "type": "string"}
-    assert props["color"] == {"type": "string", "enum": ["red", "blue"]}
+    assert props["color"] == {"enum": ["red", "blue"], "type": "string"}
     assert props["mixed"] == {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+    assert props["level"] == {"enum": [1, 2], "type": "integer"}
 
 
 def test_unannotated_parameters_are_strings_and_varargs_are_skipped() -> None:

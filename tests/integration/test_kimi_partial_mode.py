@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import pytest
-from onesdk import InvokeBadRequestError, Message, OneSDK
+from onesdk import AsyncOneSDK, InvokeBadRequestError, Message, OneSDK
 from onesdk_kimi.simulator import KimiSimulator
 
 MODEL = "kimi-k2-turbo-preview"
@@ -60,3 +60,11 @@ def test_partial_with_json_mode_fails_before_any_request(kimi: OneSDK, sim: Kimi
 def test_partial_anywhere_but_last_is_refused_by_kimi(kimi: OneSDK) -> None:
     with pytest.raises(InvokeBadRequestError, match="partial"):
         kimi.generate(MODEL, [*PREFILLED, {"role": "user", "content": "more"}])
+
+
+async def test_async_streams_keep_the_prefix(sim: KimiSimulator) -> None:
+    async with AsyncOneSDK("kimi", api_key=sim.api_key, base_url=sim.base_url) as client:
+        plain = await client.generate(MODEL, PREFILLED)
+        async with client.stream_generate(MODEL, PREFILLED) as stream:
+            final = await stream.final_response()
+    assert plain.full_text == final.full_text == "You said: Tell me a story"

@@ -61,21 +61,25 @@ class Tool(dict[str, Any]):
 # --- schemas from type hints ----------------------------------------------------------------
 
 
+def _enum(values: list[Any]) -> dict[str, Any]:
+    kinds = {_SCALARS.get(type(value), "string") for value in values}
+    schema: dict[str, Any] = {"enum": values}
+    if len(kinds) == 1:
+        schema["type"] = kinds.pop()
+    return schema
+
+
 def _schema(hint: Any, where: str) -> dict[str, Any]:
     if hint is inspect.Parameter.empty or hint is Any:
         return {"type": "string"}  # Kimi rejects properties without a type
     if hint in _SCALARS:
         return {"type": _SCALARS[hint]}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return {"type": "string", "enum": [member.value for member in hint]}
+        return _enum([member.value for member in hint])
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is Literal:
-        kinds = {_SCALARS.get(type(value), "string") for value in args}
-        schema: dict[str, Any] = {"enum": list(args)}
-        if len(kinds) == 1:
-            schema["type"] = kinds.pop()
-        return schema
+        return _enum(list(args))
     if origin in (Union, types.UnionType):
         rest = [arg for arg in args if arg is not type(None)]
         if len(rest) == 1:
