@@ -154,6 +154,12 @@ ROWS = [
         every(Fails(InvokeContentFilterError, 1, 400, "content_filter", False)),
         3,
     ),
+    Row(
+        "501 not implemented",
+        "error;status=501;type=server_error",
+        every(Fails(InvokeServerUnavailableError, 1, 501, "server_error", False)),
+        3,
+    ),
     # --- broken bodies ---------------------------------------------------------------------
     Row(
         "disconnect mid-body / mid-stream, once",

@@ -64,8 +64,11 @@ def error_class_for_status(status: int) -> type[InvokeError]:
 
 
 def _retryable_status(status: int) -> bool | None:
-    # 408 and 409 are the client's side by number but worth a retry by meaning.
-    return True if status in (408, 409) else None
+    # 408 and 409 are the client's side by number but worth a retry by meaning;
+    # 501 and 505 are the server's side by number but never heal.
+    if status in (408, 409):
+        return True
+    return False if status in (501, 505) else None
 
 
 class OpenAICompatibleProvider(Provider):
