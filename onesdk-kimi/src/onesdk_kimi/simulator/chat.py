@@ -40,7 +40,7 @@ SYSTEM_FINGERPRINT = "fpv0_10a6da87"
 
 
 def said_text(messages: Sequence[Mapping[str, Any]]) -> str:
-    """ "You said: " + the last user message's text and a note per image it carries."""
+    """The text reply: REPLY_PREFIX, the last user message's text, a note per image part."""
     user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
     if user is None:
         return REPLY_PREFIX

@@ -226,7 +226,7 @@ def data_url_bytes(url: str) -> tuple[str, int] | None:
 
 
 def describe_media(message: Mapping[str, Any]) -> str:
-    """ " [image: <mime>, <n> bytes]" (or " [image: <url>]") per image/video part, joined."""
+    """Notes on a message's media: ' [image: <mime>, <n> bytes]' or ' [image: <url>]' each."""
     content = message.get("content")
     if not isinstance(content, list):
         return ""
