@@ -221,9 +221,14 @@ def _as_tools(tools: Iterable[Callable[..., Any] | Mapping[str, Any]]) -> dict[s
     return table
 
 
-def _check_rounds(max_rounds: Any) -> None:
+def _check_loop(max_rounds: Any, params: Mapping[str, Any]) -> None:
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
         raise InvokeBadRequestError(f"max_rounds must be an int >= 1, got {max_rounds!r}")
+    if "tools" in params or "stream" in params:
+        raise InvokeBadRequestError(
+            "run_tools takes the tools as its fourth argument and does not stream; "
+            "leave tools= and stream= out of its parameters"
+        )
 
 
 def _result_message(call: ToolCall, content: str) -> dict[str, Any]:
@@ -284,7 +289,7 @@ def run_tools(
     After ``max_rounds`` rounds of calls the model is asked once more with
     ``tool_choice="none"``, so it must answer. ``messages`` itself is not changed.
     """
-    _check_rounds(max_rounds)
+    _check_loop(max_rounds, params)
     table = _as_tools(tools)
     conversation = list(messages)
     definitions = list(table.values())
@@ -308,7 +313,7 @@ async def arun_tools(
     **params: Any,
 ) -> ChatResponse:
     """``run_tools`` for ``AsyncOneSDK``; tools may be ``async def`` functions."""
-    _check_rounds(max_rounds)
+    _check_loop(max_rounds, params)
     table = _as_tools(tools)
     conversation = list(messages)
     definitions = list(table.values())
