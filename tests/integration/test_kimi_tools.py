@@ -189,8 +189,8 @@ def test_run_tools_refuses_a_tool_it_cannot_run(kimi: OneSDK, sim: KimiSimulator
         run_tools(kimi, MODEL, ASK, [dict(WEATHER)])
     with pytest.raises(InvokeBadRequestError, match="max_rounds"):
         run_tools(kimi, MODEL, ASK, [add], max_rounds=0)
-    with pytest.raises(InvokeBadRequestError, match="tools="):
-        run_tools(kimi, MODEL, ASK, [add], tools=[WEATHER])
+    with pytest.raises(InvokeBadRequestError, match="stream"):
+        run_tools(kimi, MODEL, ASK, [add], stream=True)
     assert sim.requests == []
 
 

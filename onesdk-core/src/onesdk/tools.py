@@ -224,11 +224,8 @@ def _as_tools(tools: Iterable[Callable[..., Any] | Mapping[str, Any]]) -> dict[s
 def _check_loop(max_rounds: Any, params: Mapping[str, Any]) -> None:
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
         raise InvokeBadRequestError(f"max_rounds must be an int >= 1, got {max_rounds!r}")
-    if "tools" in params or "stream" in params:
-        raise InvokeBadRequestError(
-            "run_tools takes the tools as its fourth argument and does not stream; "
-            "leave tools= and stream= out of its parameters"
-        )
+    if "stream" in params:
+        raise InvokeBadRequestError("run_tools does not stream; leave stream= out")
 
 
 def _result_message(call: ToolCall, content: str) -> dict[str, Any]:
