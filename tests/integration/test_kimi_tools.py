@@ -9,6 +9,7 @@ import pytest
 from onesdk import (
     AsyncOneSDK,
     InvokeBadRequestError,
+    Message,
     OneSDK,
     Tool,
     ToolCall,
@@ -169,8 +170,6 @@ def test_run_tools_stops_calling_after_max_rounds(kimi: OneSDK, sim: KimiSimulat
 
 
 def test_run_tool_calls_reports_bad_arguments_to_the_model() -> None:
-    from onesdk import Message
-
     message = Message(
         role="assistant",
         tool_calls=[
@@ -249,3 +248,16 @@ def test_tool_choice_for_an_undeclared_function_fails_before_any_request(
     with pytest.raises(InvokeBadRequestError, match="tool_choice"):
         kimi.generate(MODEL, ASK, tools=[WEATHER], tool_choice=choice)
     assert sim.requests == []
+
+
+def test_tools_held_by_a_context_cache_are_called(kimi: OneSDK) -> None:
+    cache = kimi.create_cache(
+        "moonshot-v1-8k",
+        [{"role": "system", "content": "You look up the weather."}],
+        tools=[WEATHER],
+    )
+    try:
+        response = kimi.generate("moonshot-v1-8k", ASK, context_id=cache.id)
+        assert response.message.tool_calls[0].id == "get_weather:0"  # type: ignore[index]
+    finally:
+        kimi.delete_cache(cache.id)

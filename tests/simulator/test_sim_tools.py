@@ -13,6 +13,7 @@ import httpx
 import pytest
 from onesdk_kimi.simulator.sse import joined_content
 from onesdk_kimi.simulator.tokens import count_prompt
+from onesdk_kimi.simulator.tool_use import function_arguments
 
 Chat = Callable[..., httpx.Response]
 Stream = Callable[..., list[Any]]
@@ -243,3 +244,36 @@ def test_malformed_data_url_is_400(chat: Chat) -> None:
     response = chat(model="kimi-k2.6", messages=[{"role": "user", "content": parts}])
     assert response.status_code == 400
     assert "malformed data URL" in response.json()["error"]["message"]
+
+
+def test_arguments_follow_the_parameter_types() -> None:
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "book",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "where": {"type": "string"},
+                    "seats": {"type": "integer"},
+                    "price": {"type": "number"},
+                    "window": {"type": "boolean"},
+                    "names": {"type": "array", "items": {"type": "string"}},
+                    "cls": {"type": "string", "enum": ["economy", "business"]},
+                    "extra": {"type": "object"},
+                },
+                "required": ["where", "seats", "price", "window", "names", "cls", "extra"],
+            },
+        },
+    }
+    assert function_arguments(tool, "Oslo for 3 at 99.5") == {
+        "where": "Oslo for 3 at 99.5",
+        "seats": 3,
+        "price": 99.5,
+        "window": True,
+        "names": ["Oslo for 3 at 99.5"],
+        "cls": "economy",
+        "extra": {},
+    }
+    no_required = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    assert function_arguments(no_required, "x") == {}
