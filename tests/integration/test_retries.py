@@ -224,3 +224,26 @@ async def test_async_timeout_is_an_invoke_timeout_error(
     with pytest.raises(InvokeTimeoutError):
         await aclient.count_tokens(MODEL, MESSAGES, extra_headers=slow, timeout=0.1)
     assert len(sim.requests) == 3
+
+
+def test_a_stream_tells_after_response_once_its_headers_arrive(
+    client: OneSDK, sim: KimiSimulator
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    class Spy:
+        @hookimpl
+        def onesdk_after_response(
+            self, provider: str, operation: str, response: Any, elapsed: float
+        ) -> None:
+            seen.append((operation, response.status_code))
+
+    spy = Spy()
+    register_plugin(spy, name="after-response-spy")
+    try:
+        sim.inject("drop", times=1)
+        with client.stream_generate(MODEL, MESSAGES) as stream:
+            assert stream.text()
+    finally:
+        unregister_plugin(spy)
+    assert seen == [("stream_generate", 200)]

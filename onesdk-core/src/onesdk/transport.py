@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from .attempts import AttemptRules, EventPump, attach, guarded
 from .errors import (
     InvokeConfigError,
     InvokeConnectionError,
@@ -23,10 +24,9 @@ from .errors import (
     InvokeResponseError,
     InvokeTimeoutError,
 )
-from .provider import Call, Provider, Request, Response, StreamCall, StreamEnd
-from .retry import RetryPolicy, parse_retry_after
-from .sse import SSEDecoder
-from .types import ChatChunk, HasHeaders
+from .provider import Call, Provider, Request, Response, StreamCall
+from .retry import RetryPolicy
+from .types import ChatChunk
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "CallOptions", "Transport"]
 
@@ -64,63 +64,6 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(value, connect=min(value, DEFAULT_CONNECT_TIMEOUT))
 
 
-def _attach(result: T, response: Response) -> T:
-    """Give models that carry headers the response's headers and request id."""
-    if isinstance(result, HasHeaders):
-        result._headers = response.headers  # type: ignore[assignment]
-        result._request_id = response.request_id
-    return result
-
-
-def _guarded(parse: Callable[[Any], T], value: Any) -> T:
-    """Run a provider's parser; anything but an ``InvokeError`` becomes one."""
-    try:
-        return parse(value)
-    except InvokeError:
-        raise
-    except Exception as exc:  # a parser bug or hostile input must not escape raw
-        raise InvokeResponseError(
-            f"cannot read the response: {type(exc).__name__}: {exc}"[:500]
-        ) from exc
-
-
-class _EventPump:
-    """Turns a stream's bytes into chunks through the provider's ``parse_event``."""
-
-    def __init__(self, call: StreamCall, max_event_bytes: int | None = None) -> None:
-        self._call = call
-        self._decoder = SSEDecoder(max_event_bytes)
-        self.ended = False
-
-    def feed(self, raw: bytes) -> list[ChatChunk]:
-        chunks: list[ChatChunk] = []
-        for event in self._decoder.feed(raw):
-            item = _guarded(self._call.parse_event, event)
-            if isinstance(item, StreamEnd):
-                self.ended = True
-                break
-            if item is not None:
-                chunks.append(item)
-        return chunks
-
-    def finish(self) -> list[ChatChunk]:
-        if self.ended:
-            return []
-        chunks: list[ChatChunk] = []
-        for event in self._decoder.close():
-            item = _guarded(self._call.parse_event, event)
-            if isinstance(item, StreamEnd):
-                self.ended = True
-            elif item is not None:
-                chunks.append(item)
-        if not self.ended and self._call.requires_end:
-            raise InvokeResponseError(
-                "the stream ended before its end marker: the reply is incomplete",
-                retryable=True,
-            )
-        return chunks
-
-
 class Transport:
     """Runs a provider's calls over HTTP; one instance per client."""
 
@@ -144,7 +87,6 @@ class Transport:
         #: (``onesdk.sse.MAX_EVENT_BYTES`` per SSE line or event, ``MAX_BODY_BYTES`` per body).
         self.max_event_bytes = max_event_bytes
         self.max_body_bytes = max_body_bytes
-        self._secret = api_key
         self._base_url = base_url.rstrip("/")
         self._timeout = _timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
@@ -154,7 +96,7 @@ class Transport:
             **(default_headers or {}),
             **provider.auth_headers(api_key),
         }
-        self._hooks = hooks or (lambda: None)
+        self._rules = AttemptRules(provider, api_key, hooks or (lambda: None))
         self._user_client = http_client
         self._lock = threading.Lock()
         self._sync: httpx.Client | None = None
@@ -245,7 +187,7 @@ class Transport:
                 timeout=timeout,
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError, ValueError) as exc:
-            raise self._redact(
+            raise self._rules.redact(
                 InvokeConfigError(
                     f"cannot build the request to {self._base_url + request.path!r}: {exc}",
                     provider=self.provider.name,
@@ -256,24 +198,6 @@ class Transport:
         if options.max_retries is None:
             return self.retry_policy
         return dataclasses.replace(self.retry_policy, max_retries=options.max_retries)
-
-    def _redact(self, error: InvokeError) -> InvokeError:
-        """Fill in who failed and make sure the key is not in what the user sees."""
-        if error.provider is None:
-            error.provider = self.provider.name
-        if not self._secret:
-            return error
-        # The key as written, and as a repr or a bytes literal would escape it.
-        forms = {self._secret, repr(self._secret)[1:-1], repr(self._secret.encode())[2:-1]}
-        message = error.message
-        for form in forms:
-            message = message.replace(form, "***")
-        if message != error.message:
-            error.message = message
-            error.args = (message,)
-        if error.body is not None and any(form in repr(error.body) for form in forms):
-            error.body = None
-        return error
 
     def _map_exception(self, exc: Exception) -> InvokeError:
         name = type(exc).__name__
@@ -287,55 +211,13 @@ class Transport:
             err = InvokeConnectionError(f"cannot reach {self._base_url}: {name}: {exc}")
         else:
             err = InvokeResponseError(f"unexpected failure reading the response: {name}: {exc}")
-        return self._redact(err)
+        return self._rules.redact(err)
 
     def _response(self, raw: httpx.Response, content: bytes) -> Response:
         headers = {k.lower(): v for k, v in raw.headers.items()}
         rid_header = self.provider.request_id_header
         request_id = headers.get(rid_header.lower()) if rid_header else None
         return Response(raw.status_code, headers, content, request_id)
-
-    def _error(self, response: Response) -> InvokeError:
-        try:
-            error = self.provider.parse_error(response)
-        except InvokeError as exc:
-            error = exc
-        error.status_code = error.status_code or response.status_code
-        error.request_id = error.request_id or response.request_id
-        # The header is the server's word; a wait read from the message text is a fallback.
-        header_wait = parse_retry_after(response.headers)
-        if header_wait is not None:
-            error.retry_after = header_wait
-        return self._redact(error)
-
-    def _notify(self, name: str, **kwargs: Any) -> None:
-        hooks = self._hooks()
-        if hooks is not None:
-            getattr(hooks, name)(provider=self.provider.name, **kwargs)
-
-    def _retrying(
-        self, operation: str, error: InvokeError, attempt: int, policy: RetryPolicy
-    ) -> float | None:
-        """The delay before retrying, or None when ``error`` is final (hooks told)."""
-        if not policy.should_retry(error, attempt):
-            self._notify("onesdk_on_error", operation=operation, error=error)
-            return None
-        delay = policy.delay(error, attempt)
-        logger.info(
-            "retrying %s after %s (status=%s, type=%s, request_id=%s): retry %d of %d in %.2fs",
-            operation,
-            type(error).__name__,
-            error.status_code,
-            error.error_type,
-            error.request_id,
-            attempt + 1,
-            policy.max_retries,
-            delay,
-        )
-        self._notify(
-            "onesdk_on_retry", operation=operation, error=error, attempt=attempt + 1, delay=delay
-        )
-        return delay
 
     def _check_size(self, size: int) -> None:
         limit = MAX_BODY_BYTES if self.max_body_bytes is None else self.max_body_bytes
@@ -356,6 +238,39 @@ class Transport:
         if error.status_code is None and isinstance(error, InvokeResponseError):
             error.status_code = raw.status_code
         return error
+
+    def _stream_failed(
+        self,
+        call: StreamCall,
+        error: InvokeError,
+        raw: httpx.Response | None,
+        delivered: bool,
+        attempt: int,
+        policy: RetryPolicy,
+    ) -> float | None:
+        """The delay before retrying a failed stream, or None to raise ``error``.
+
+        Once a chunk has reached the user a retry would repeat it: the stream fails for good.
+        """
+        self._rules.redact(error)
+        if raw is not None:
+            self._annotate(error, raw)
+        if delivered:
+            self._rules.notify("onesdk_on_error", operation=call.operation, error=error)
+            return None
+        return self._rules.retry_delay(call.operation, error, attempt, policy)
+
+    def _stream_head(self, raw: httpx.Response, call: StreamCall, started: float) -> Response:
+        """The stream's status and headers, checked, with the after-response hook told."""
+        head = self._response(raw, b"")
+        self._check_event_stream(head)
+        self._rules.notify(
+            "onesdk_after_response",
+            operation=call.operation,
+            response=head,
+            elapsed=time.perf_counter() - started,
+        )
+        return head
 
     # --- sync -----------------------------------------------------------------------------
 
@@ -378,7 +293,7 @@ class Transport:
         """Send once; return the streaming response, or raise its mapped error."""
         client = self._client()
         built = self._build(client, request, options)
-        self._notify("onesdk_before_request", operation=operation, request=request)
+        self._rules.notify("onesdk_before_request", operation=operation, request=request)
         logger.debug("%s %s", built.method, built.url)
         try:
             raw = client.send(built, stream=True)
@@ -389,7 +304,7 @@ class Transport:
                 content = self._read(raw)
             finally:
                 raw.close()
-            raise self._error(self._response(raw, content))
+            raise self._rules.from_response(self._response(raw, content))
         return raw
 
     def send(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
@@ -405,16 +320,16 @@ class Transport:
                 finally:
                     raw.close()
                 response = self._response(raw, content)
-                self._notify(
+                self._rules.notify(
                     "onesdk_after_response",
                     operation=call.operation,
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return _attach(_guarded(call.parse, response), response)
+                return attach(guarded(call.parse, response), response)
             except InvokeError as error:
-                self._redact(error)
-                delay = self._retrying(call.operation, error, attempt, policy)
+                self._rules.redact(error)
+                delay = self._rules.retry_delay(call.operation, error, attempt, policy)
                 if delay is None:
                     raise
             time.sleep(delay)
@@ -432,14 +347,14 @@ class Transport:
         while True:
             delivered = False
             raw_head: httpx.Response | None = None
+            started = time.perf_counter()
             try:
                 raw = raw_head = self._open(call.request, call.operation, options)
                 try:
-                    head = self._response(raw, b"")
-                    self._check_event_stream(head)
+                    head = self._stream_head(raw, call, started)
                     if on_open is not None:
                         on_open(head)
-                    pump = _EventPump(call, self.max_event_bytes)
+                    pump = EventPump(call, self.max_event_bytes)
                     for part in self._iter_raw(raw):
                         for chunk in pump.feed(part):
                             delivered = True
@@ -451,15 +366,8 @@ class Transport:
                 finally:
                     raw.close()
             except InvokeError as error:
-                self._redact(error)
-                if raw_head is not None:
-                    self._annotate(error, raw_head)
-                delay = (
-                    None if delivered else self._retrying(call.operation, error, attempt, policy)
-                )
+                delay = self._stream_failed(call, error, raw_head, delivered, attempt, policy)
                 if delay is None:
-                    if delivered:
-                        self._notify("onesdk_on_error", operation=call.operation, error=error)
                     raise
             time.sleep(delay)
             attempt += 1
@@ -473,7 +381,7 @@ class Transport:
     def _check_event_stream(self, head: Response) -> None:
         kind = head.headers.get("content-type", "")
         if "text/event-stream" not in kind:
-            raise self._redact(
+            raise self._rules.redact(
                 InvokeResponseError(
                     f"expected an event stream, got content type {kind!r}",
                     status_code=head.status_code,
@@ -503,7 +411,7 @@ class Transport:
     ) -> httpx.Response:
         client = self._aclient()
         built = self._build(client, request, options)
-        self._notify("onesdk_before_request", operation=operation, request=request)
+        self._rules.notify("onesdk_before_request", operation=operation, request=request)
         logger.debug("%s %s", built.method, built.url)
         try:
             raw = await client.send(built, stream=True)
@@ -514,7 +422,7 @@ class Transport:
                 content = await self._aread(raw)
             finally:
                 await raw.aclose()
-            raise self._error(self._response(raw, content))
+            raise self._rules.from_response(self._response(raw, content))
         return raw
 
     async def asend(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
@@ -530,16 +438,16 @@ class Transport:
                 finally:
                     await raw.aclose()
                 response = self._response(raw, content)
-                self._notify(
+                self._rules.notify(
                     "onesdk_after_response",
                     operation=call.operation,
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return _attach(_guarded(call.parse, response), response)
+                return attach(guarded(call.parse, response), response)
             except InvokeError as error:
-                self._redact(error)
-                delay = self._retrying(call.operation, error, attempt, policy)
+                self._rules.redact(error)
+                delay = self._rules.retry_delay(call.operation, error, attempt, policy)
                 if delay is None:
                     raise
             await asyncio.sleep(delay)
@@ -557,14 +465,14 @@ class Transport:
         while True:
             delivered = False
             raw_head: httpx.Response | None = None
+            started = time.perf_counter()
             try:
                 raw = raw_head = await self._aopen(call.request, call.operation, options)
                 try:
-                    head = self._response(raw, b"")
-                    self._check_event_stream(head)
+                    head = self._stream_head(raw, call, started)
                     if on_open is not None:
                         on_open(head)
-                    pump = _EventPump(call, self.max_event_bytes)
+                    pump = EventPump(call, self.max_event_bytes)
                     async for part in self._aiter_raw(raw):
                         for chunk in pump.feed(part):
                             delivered = True
@@ -577,15 +485,8 @@ class Transport:
                 finally:
                     await raw.aclose()
             except InvokeError as error:
-                self._redact(error)
-                if raw_head is not None:
-                    self._annotate(error, raw_head)
-                delay = (
-                    None if delivered else self._retrying(call.operation, error, attempt, policy)
-                )
+                delay = self._stream_failed(call, error, raw_head, delivered, attempt, policy)
                 if delay is None:
-                    if delivered:
-                        self._notify("onesdk_on_error", operation=call.operation, error=error)
                     raise
             await asyncio.sleep(delay)
             attempt += 1
