@@ -261,3 +261,19 @@ def test_tools_held_by_a_context_cache_are_called(kimi: OneSDK) -> None:
         assert response.message.tool_calls[0].id == "get_weather:0"  # type: ignore[index]
     finally:
         kimi.delete_cache(cache.id)
+
+
+def test_tool_choice_may_name_a_function_a_context_cache_holds(kimi: OneSDK) -> None:
+    add_tool = tool_from_function(add)
+    cache = kimi.create_cache(
+        "moonshot-v1-8k", [{"role": "system", "content": "Tools."}], tools=[WEATHER, add_tool]
+    )
+    pick = {"type": "function", "function": {"name": "add"}}
+    nope = {"type": "function", "function": {"name": "nope"}}
+    try:
+        response = kimi.generate("moonshot-v1-8k", ASK, context_id=cache.id, tool_choice=pick)
+        assert response.message.tool_calls[0].function.name == "add"  # type: ignore[index]
+        with pytest.raises(InvokeBadRequestError, match="nope"):
+            kimi.generate("moonshot-v1-8k", ASK, context_id=cache.id, tool_choice=nope)
+    finally:
+        kimi.delete_cache(cache.id)

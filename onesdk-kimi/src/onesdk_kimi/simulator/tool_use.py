@@ -68,9 +68,16 @@ def check_tool_choice(value: Any, tools: list[Any] | None, thinking: bool) -> An
             "tool_choice must be 'none', 'auto', 'required' or "
             "{'type': 'function', 'function': {'name': ...}}"
         )
-    if name not in _declared(tools):
-        raise invalid(f"tool_choice names function {name!r}, which is not defined in tools")
+    if tools is not None:  # tools held by a context cache are checked when the cache is read
+        _named(tools, name)
     return value
+
+
+def _named(tools: list[Any], name: str) -> Mapping[str, Any]:
+    tool = _declared(tools).get(name)
+    if tool is None:
+        raise invalid(f"tool_choice names function {name!r}, which is not defined in tools")
+    return tool
 
 
 def _declared(tools: list[Any] | None) -> dict[str, Mapping[str, Any]]:
@@ -80,7 +87,7 @@ def _declared(tools: list[Any] | None) -> dict[str, Mapping[str, Any]]:
 def _chosen(tools: list[Any], tool_choice: Any, text: str) -> list[Mapping[str, Any]]:
     declared = _declared(tools)
     if isinstance(tool_choice, dict):
-        return [declared[tool_choice["function"]["name"]]]
+        return [_named(tools, tool_choice["function"]["name"])]
     named = [tool for name, tool in declared.items() if name != WEB_SEARCH and name in text]
     if named:
         return named
