@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from onesdk import (
+    AsyncOneSDK,
     Cache,
     InvokeAuthorizationError,
     InvokeBadRequestError,
@@ -283,6 +284,58 @@ def test_fault_cell(
         assert str(error) and repr(error)
 
     assert len(sim.requests) == expected.attempts
+
+
+ASYNC_CELLS = [
+    pytest.param(row, operation, id=f"async {row.label}-{operation}")
+    for row in ROWS
+    for operation in ("generate", "stream_generate")
+]
+
+
+async def arun(client: AsyncOneSDK, operation: str, **options: Any) -> Any:
+    if operation == "generate":
+        return await client.generate(MODEL, MESSAGES, **options)
+    async with client.stream_generate(MODEL, MESSAGES, **options) as stream:
+        return [chunk async for chunk in stream]
+
+
+@pytest.mark.timeout(15)
+@pytest.mark.parametrize(("row", "operation"), ASYNC_CELLS)
+async def test_async_fault_cell(
+    row: Row, operation: str, sim: KimiSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The async client meets the same faults with the same outcomes."""
+    monkeypatch.setattr(onesdk_sse, "MAX_EVENT_BYTES", SMALL_CAP)
+    monkeypatch.setattr(onesdk_transport, "MAX_BODY_BYTES", SMALL_CAP)
+    sim.clear_faults()
+    options: dict[str, Any] = {"timeout": row.timeout}
+    if row.times is None:
+        options["extra_headers"] = {"X-Kimi-Sim-Fault": row.fault}
+    else:
+        sim.inject(row.fault, times=row.times, path="/v1/chat/completions")
+    expected = row.outcomes[operation]
+    async with AsyncOneSDK("kimi", {"api_key": sim.api_key, "base_url": sim.base_url}) as client:
+        transport = client._transport
+        transport.retry_policy = dataclasses.replace(
+            transport.retry_policy, initial_delay=0.001, max_delay=0.005
+        )
+        sim.clear_requests()
+        if isinstance(expected, Recovers):
+            assert await arun(client, operation, **options)
+        else:
+            with pytest.raises(InvokeError) as caught:
+                await arun(client, operation, **options)
+            error = caught.value
+            assert type(error) is expected.error, repr(error)
+            assert (error.status_code, error.error_type, error.retryable) == (
+                expected.status,
+                expected.error_type,
+                expected.retryable,
+            )
+            assert (error.request_id is not None) is expected.has_request_id
+    assert len(sim.requests) == expected.attempts
+    sim.clear_faults()
 
 
 def test_rate_limit_error_carries_the_servers_retry_after(fast: OneSDK, sim: KimiSimulator) -> None:
