@@ -22,10 +22,12 @@ def _fault(client: httpx.Client, fault: str, **body: object) -> httpx.Response:
 
 
 def test_every_fault_is_documented_in_the_module_docstring() -> None:
+    import onesdk_kimi.simulator as package
     from onesdk_kimi.simulator import faults
 
     for name in FAULT_NAMES:
         assert f"``{name}``" in (faults.__doc__ or ""), name
+        assert f"`{name}`" in (package.__doc__ or ""), name
 
 
 def test_unknown_fault_header_is_a_400_naming_the_known_ones(client: httpx.Client) -> None:
