@@ -39,7 +39,18 @@ if TYPE_CHECKING:
         unregister_plugin,
         unregister_provider,
     )
-    from .resources import Balance, Cache, CacheTag, Deleted, FileObject
+    from .resources import (
+        Balance,
+        Batch,
+        BatchError,
+        BatchList,
+        BatchRequestCounts,
+        BatchResult,
+        Cache,
+        CacheTag,
+        Deleted,
+        FileObject,
+    )
     from .streaming import AsyncStream, Stream
     from .tools import Tool, arun_tools, run_tool_calls, run_tools, tool_from_function
     from .types import (
@@ -76,6 +87,11 @@ _EXPORTS: dict[str, str] = {
     "Response": "provider",
     "StreamCall": "provider",
     "Balance": "resources",
+    "Batch": "resources",
+    "BatchError": "resources",
+    "BatchList": "resources",
+    "BatchRequestCounts": "resources",
+    "BatchResult": "resources",
     "Cache": "resources",
     "CacheTag": "resources",
     "Deleted": "resources",
@@ -128,6 +144,11 @@ __all__ = [
     "AsyncOneSDK",
     "AsyncStream",
     "Balance",
+    "Batch",
+    "BatchError",
+    "BatchList",
+    "BatchRequestCounts",
+    "BatchResult",
     "Cache",
     "CacheTag",
     "Call",

@@ -12,10 +12,11 @@ from typing import Any, ClassVar
 from onesdk.errors import InvokeBadRequestError, InvokeError, InvokeResponseError
 from onesdk.openai_compat import OpenAICompatibleProvider
 from onesdk.provider import Call, Request, Response, StreamCall, StreamEnd
-from onesdk.resources import CACHE_OPERATIONS, FILE_OPERATIONS
+from onesdk.resources import BATCH_OPERATIONS, CACHE_OPERATIONS, FILE_OPERATIONS
 from onesdk.sse import SSEEvent
 from onesdk.types import ChatChunk, ChatResponse, Message
 
+from .batches import BatchCalls
 from .caching import CachingCalls
 from .errors import KIMI_ERROR_TYPES, refine_kimi_error, retry_after_from_message
 from .files import FileCalls
@@ -40,7 +41,7 @@ def partial_prefix(messages: Sequence[Message]) -> str | None:
     return last.text
 
 
-class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
+class KimiProvider(BatchCalls, CachingCalls, FileCalls, OpenAICompatibleProvider):
     """Kimi by Moonshot AI."""
 
     name = "kimi"
@@ -53,6 +54,7 @@ class KimiProvider(CachingCalls, FileCalls, OpenAICompatibleProvider):
         frozenset({"generate", "stream_generate", "count_tokens", "list_models", "get_balance"})
         | CACHE_OPERATIONS
         | FILE_OPERATIONS
+        | BATCH_OPERATIONS
     )
     chat_params = KIMI_CHAT_PARAMS
     error_types = KIMI_ERROR_TYPES

@@ -19,7 +19,7 @@ from ..errors import (
 )
 from ..openai_compat import OpenAICompatibleProvider
 from ..provider import BASE_CAPABILITIES, Provider
-from ..resources import CACHE_OPERATIONS, FILE_OPERATIONS
+from ..resources import BATCH_OPERATIONS, CACHE_OPERATIONS, FILE_OPERATIONS
 
 __all__ = [
     "DEFAULT_EXPECTED_ERRORS",
@@ -51,7 +51,9 @@ DEFAULT_EXPECTED_ERRORS: Mapping[int, type[InvokeError]] = {
 RETRYABLE_STATUSES = frozenset({429, 500, 503})
 
 #: Every operation the facade knows by name; a provider declares the ones it offers.
-KNOWN_OPERATIONS = BASE_CAPABILITIES | {"get_balance"} | CACHE_OPERATIONS | FILE_OPERATIONS
+KNOWN_OPERATIONS = (
+    BASE_CAPABILITIES | {"get_balance"} | CACHE_OPERATIONS | FILE_OPERATIONS | BATCH_OPERATIONS
+)
 
 _KIND = {
     InvokeBadRequestError: "invalid-request",

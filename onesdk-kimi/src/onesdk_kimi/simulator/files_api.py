@@ -84,7 +84,7 @@ class FilesApi:
         entry = self.store.get(params["file_id"])
         if entry.purpose in ("image", "video"):
             raise invalid(f"file content is not available for files with purpose {entry.purpose}")
-        if entry.purpose == "batch":
+        if entry.purpose in ("batch", "batch_output"):
             return Response(200, entry.data, {"Content-Type": "application/octet-stream"})
         return json_response(
             {

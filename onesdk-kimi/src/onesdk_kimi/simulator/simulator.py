@@ -12,6 +12,7 @@ from types import TracebackType
 
 from .account_api import account_routes
 from .app import Route, SimulatorApp
+from .batches_api import batches_routes
 from .caching_api import caching_routes
 from .chat_api import chat_routes
 from .errors import ApiError
@@ -32,6 +33,7 @@ def all_routes(state: SimState) -> list[Route]:
         *account_routes(state),
         *caching_routes(state),
         *files_routes(state),
+        *batches_routes(state),
     ]
 
 

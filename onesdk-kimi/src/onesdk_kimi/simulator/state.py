@@ -1,4 +1,4 @@
-"""Mutable simulator state: settings, clock, balance, scripted faults, caches and files.
+"""Mutable simulator state: settings, clock, balance, scripted faults, caches, files, batches.
 
 State is only touched on the server's event loop, except the few setters the test thread uses.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .batch_store import BatchStore
 from .cache_store import CacheStore, PrefixCache
 from .clock import Clock, new_object_id
 from .faults import FaultQueue
@@ -48,4 +49,5 @@ class SimState:
         self.caches = CacheStore(self.clock, lambda: self.config.cache_ready_delay)
         self.prefix_cache = PrefixCache()
         self.files = FileStore()
+        self.batches = BatchStore(self.clock)
         self.org_id = "org-" + os.urandom(16).hex()
