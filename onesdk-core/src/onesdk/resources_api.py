@@ -68,9 +68,12 @@ class _Shared:
         """``(custom_id, the chat Request generate would send)`` for one batch request."""
         where = f"requests[{index}]"
         name = self.provider.name
-        if isinstance(item, (tuple, list)) and len(item) == 2:
+        params: dict[str, Any] = {}
+        custom_id: Any = None
+        if isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
             custom_id, messages = item
-            params: dict[str, Any] = {}
+        elif isinstance(item, (tuple, list)):  # just the conversation
+            messages = item
         elif isinstance(item, Mapping):
             params = dict(item)
             custom_id = params.pop("custom_id", None)
@@ -86,7 +89,8 @@ class _Shared:
         else:
             raise InvokeBadRequestError(
                 f"{where} must be a dict with 'messages' (and optional 'custom_id' and chat "
-                f"parameters) or a (custom_id, messages) pair, got {type(item).__name__}",
+                f"parameters), a (custom_id, messages) pair or a list of messages, got "
+                f"{type(item).__name__}",
                 provider=name,
             )
         if custom_id is None:
@@ -338,9 +342,10 @@ class ResourceMethods(_Shared):
     ) -> Batch:
         """Run chat requests as a batch: check them all, upload them as JSONL, create it.
 
-        ``requests``: dicts ``{"custom_id"?, "messages": [...], **chat params}`` or
-        ``(custom_id, messages)`` pairs; ids default to ``request-<n>`` (1-based). Each is
-        checked as ``generate`` checks it, before anything is sent.
+        ``requests``: dicts ``{"custom_id"?, "model"?, "messages": [...], **chat params}``,
+        ``(custom_id, messages)`` pairs or bare message lists (lines in the provider's own
+        JSONL shape work too); ids default to ``request-<n>`` (1-based). Each is checked as
+        ``generate`` checks it, before anything is sent.
         """
         data = self._batch_input(requests, model, completion_window, metadata)
         uploaded = self.upload_file(data, purpose="batch", filename=BATCH_INPUT_NAME)
