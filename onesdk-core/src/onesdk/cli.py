@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from . import __version__
+from ._cli_batches import add_batch_commands
 from ._cli_resources import add_resource_commands
 from ._cli_support import (
     Handler,
@@ -40,6 +41,7 @@ examples:
   onesdk tokens kimi -m kimi-k2-turbo-preview "How many tokens is this?"
   onesdk cache create kimi -m moonshot-v1-8k --system "You are terse." --ttl 3600
   onesdk files upload report.pdf
+  onesdk batch create kimi -m kimi-k2.5 --file requests.jsonl --wait
   onesdk simulate kimi --port 8000
 
 The API key comes from --api-key or the provider's environment variable
@@ -242,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_text(sub, "text")
 
     add_resource_commands(commands)
+    add_batch_commands(commands)
 
     sub = add_command(commands, "balance", cmd_balance, "show the account balance")
     sub.add_argument("provider", metavar="PROVIDER", help="provider name, e.g. kimi")
