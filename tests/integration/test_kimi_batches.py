@@ -157,6 +157,15 @@ def test_failing_lines_land_in_results_as_errors(kimi: OneSDK) -> None:
     fine.raise_for_error()  # no-op
 
 
+def test_results_survive_a_deleted_input_file(kimi: OneSDK) -> None:
+    done = kimi.wait_for_batch(
+        kimi.create_batch([("x", user("one")), ("y", user("two"))], model=MODEL),
+        poll_interval=0.02,
+    )
+    kimi.delete_file(done.input_file_id)
+    assert [r.custom_id for r in kimi.batch_results(done)] == ["x", "y"]
+
+
 def test_provider_line_shape_is_accepted(kimi: OneSDK) -> None:
     line = {
         "custom_id": "x",

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import InvokeBadRequestError, InvokeError, InvokeTimeoutError
+from .errors import InvokeBadRequestError, InvokeError, InvokeNotFoundError, InvokeTimeoutError
 from .messages import prepare_messages
 from .resources import (
     Balance,
@@ -400,7 +400,10 @@ class ResourceMethods(_Shared):
         current = batch if isinstance(batch, Batch) and batch.done else None
         current = current or self.get_batch(self._batch_id(batch))
         self._results_ready(current)
-        inputs: list[dict[str, Any]] = self.invoke("get_batch_file", current.input_file_id)
+        try:
+            inputs: list[dict[str, Any]] = self.invoke("get_batch_file", current.input_file_id)
+        except InvokeNotFoundError:  # input file deleted: results in file order
+            inputs = []
         records: list[dict[str, Any]] = []
         for file_id in (current.output_file_id, current.error_file_id):
             if file_id:
@@ -602,7 +605,12 @@ class AsyncResourceMethods(_Shared):
         current = batch if isinstance(batch, Batch) and batch.done else None
         current = current or await self.get_batch(self._batch_id(batch))
         self._results_ready(current)
-        inputs: list[dict[str, Any]] = await self.invoke("get_batch_file", current.input_file_id)
+        try:
+            inputs: list[dict[str, Any]] = await self.invoke(
+                "get_batch_file", current.input_file_id
+            )
+        except InvokeNotFoundError:  # input file deleted: results in file order
+            inputs = []
         records: list[dict[str, Any]] = []
         for file_id in (current.output_file_id, current.error_file_id):
             if file_id:
