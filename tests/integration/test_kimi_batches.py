@@ -166,6 +166,17 @@ def test_results_survive_a_deleted_input_file(kimi: OneSDK) -> None:
     assert [r.custom_id for r in kimi.batch_results(done)] == ["x", "y"]
 
 
+def test_partial_mode_results_keep_the_prefill_like_generate(kimi: OneSDK) -> None:
+    messages = [*user("Say hello"), {"role": "assistant", "content": "You said: ", "partial": True}]
+    done = kimi.wait_for_batch(kimi.create_batch([messages], model=MODEL), poll_interval=0.02)
+    (result,) = kimi.batch_results(done)
+    expected = kimi.generate(MODEL, messages)
+    assert result.response is not None
+    assert result.response.text == expected.text == "Say hello"
+    assert result.response.prefill == expected.prefill == "You said: "
+    assert result.response.full_text == expected.full_text
+
+
 def test_provider_line_shape_is_accepted(kimi: OneSDK) -> None:
     line = {
         "custom_id": "x",

@@ -173,9 +173,11 @@ class _Shared:
         self, batch: Batch, inputs: list[dict[str, Any]], records: list[dict[str, Any]]
     ) -> list[BatchResult]:
         """Results in input order; a request without a result line gets an error result."""
+        requests = {str(line.get("custom_id")): line for line in inputs}
         found: dict[str, BatchResult] = {}
         for record in records:
-            result: BatchResult = self.provider.parse_batch_result(record)
+            request = requests.get(str(record.get("custom_id")))
+            result: BatchResult = self.provider.parse_batch_result(record, request)
             found.setdefault(result.custom_id, result)
         ordered: list[BatchResult] = []
         reason = {"cancelled": "batch_cancelled", "expired": "batch_expired"}

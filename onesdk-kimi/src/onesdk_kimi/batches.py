@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from onesdk.errors import InvokeBadRequestError, InvokeError, InvokeResponseError
 from onesdk.provider import Call, Request, Response
 from onesdk.resources import Batch, BatchError, BatchList, BatchResult
-from onesdk.types import ChatResponse
+from onesdk.types import ChatResponse, Message
 
 from .caching import _check_id, _check_metadata
 
@@ -49,6 +49,19 @@ def check_completion_window(value: Any) -> str:
             f"got {value!r}"
         )
     return str(value)
+
+
+def _prefill(request: Mapping[str, Any] | None) -> str | None:
+    """Partial mode: the assistant prefix an input line ends with (see ``partial_prefix``)."""
+    body = request.get("body") if isinstance(request, Mapping) else None
+    messages = body.get("messages") if isinstance(body, Mapping) else None
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if not isinstance(last, Mapping) or last.get("role") != "assistant" or not last.get("partial"):
+        return None
+    try:
+        return Message.model_validate(last).text
+    except ValueError:  # pydantic's ValidationError; the input line is not ours to judge
+        return None
 
 
 def _check_line_body(custom_id: str, body: Mapping[str, Any]) -> str:
@@ -218,8 +231,11 @@ class BatchCalls:
 
     # --- results ------------------------------------------------------------------------------
 
-    def parse_batch_result(self, record: Mapping[str, Any]) -> BatchResult:
-        """One line of an output or error file as a ``BatchResult``.
+    def parse_batch_result(
+        self, record: Mapping[str, Any], request: Mapping[str, Any] | None = None
+    ) -> BatchResult:
+        """One line of an output or error file as a ``BatchResult``; ``request`` is its input
+        line (its partial-mode prefix becomes ``response.prefill``, as with ``generate``).
 
         Kimi's docs do not show result lines; this reads the OpenAI-compatible shape
         ``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}``
@@ -243,6 +259,7 @@ class BatchCalls:
             raw = Response(status, {}, json.dumps(body).encode("utf-8"), request_id)
             result.response = self.parse_chat(raw)
             result.response._request_id = request_id
+            result.response._prefill = _prefill(request)
             return result
         if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
             exc = self.error_from_body(body, status, request_id)
