@@ -65,14 +65,22 @@ SCALARS = st.one_of(
     st.text(max_size=20),
     st.sampled_from(["assistant", "stop", "[DONE]", "rate_limit_reached_error", "chat.completion"]),
 )
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), inner, max_size=6),
-    ),
-    max_leaves=30,
-)
+KEY_NAMES = st.one_of(st.sampled_from(KEYS), st.text(max_size=8))
+
+
+def json_values(depth: int) -> st.SearchStrategy[Any]:
+    """JSON values nested at most ``depth`` deep (explicit levels, not st.recursive)."""
+    if depth == 0:
+        return SCALARS
+    inner = json_values(depth - 1)
+    return st.one_of(
+        SCALARS,
+        st.lists(inner, max_size=3),
+        st.dictionaries(KEY_NAMES, inner, max_size=4),
+    )
+
+
+JSON = json_values(3)
 BODIES = st.one_of(
     st.binary(max_size=200),
     JSON.map(lambda value: json.dumps(value).encode()),

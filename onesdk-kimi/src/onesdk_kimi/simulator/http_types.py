@@ -76,4 +76,8 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
 
 def new_request_id() -> str:
     """A UUID1-shaped id like Kimi's `Msh-Request-Id` (random node, no MAC address)."""
-    return str(uuid.uuid1(node=secrets.randbits(48) | 0x010000000000))
+    # An explicit clock_seq keeps uuid1 off the global `random`, which the server thread
+    # would otherwise share with the application (and hypothesis, in tests) it runs inside.
+    return str(
+        uuid.uuid1(node=secrets.randbits(48) | 0x010000000000, clock_seq=secrets.randbits(14))
+    )
