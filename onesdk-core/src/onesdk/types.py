@@ -6,9 +6,10 @@ Every model keeps unknown provider fields and answers ``obj["key"]`` as well as 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 __all__ = [
     "AssistantMessage",
@@ -180,21 +181,44 @@ class Choice(OneModel):
     finish_reason: str | None = None
 
 
-class HasHeaders(OneModel):
-    """A model that remembers the HTTP response it came from."""
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
-    _headers: dict[str, str] = PrivateAttr(default_factory=dict)
-    _request_id: str | None = PrivateAttr(default=None)
+
+class HasHeaders(OneModel):
+    """A model that remembers the HTTP response it came from.
+
+    The response facts live in plain slots, not pydantic private attributes: those cost
+    about 4 µs for every model built, and a stream builds one per chunk.
+    """
+
+    __slots__ = ("_headers", "_prefill", "_request_id")
 
     @property
     def headers(self) -> Mapping[str, str]:
         """The HTTP response headers (lower-case names) this object came with."""
-        return self._headers
+        return getattr(self, "_headers", _NO_HEADERS)
 
     @property
     def request_id(self) -> str | None:
         """The provider's request id, for support tickets."""
-        return self._request_id
+        return getattr(self, "_request_id", None)
+
+    @property
+    def prefill(self) -> str | None:
+        """The assistant prefix the request ended with (partial mode), else ``None``."""
+        return getattr(self, "_prefill", None)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state["onesdk_response"] = (self.headers, self.request_id, self.prefill)
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        headers, request_id, prefill = state.pop("onesdk_response", (_NO_HEADERS, None, None))
+        super().__setstate__(state)
+        self._headers = dict(headers)
+        self._request_id = request_id
+        self._prefill = prefill
 
 
 class ChatResponse(HasHeaders):
@@ -216,18 +240,11 @@ class ChatResponse(HasHeaders):
         """The first choice's message, ready to append to the conversation."""
         return self.choices[0].message if self.choices else AssistantMessage()
 
-    # Partial mode (assistant prefill): the provider returns only the continuation.
-    _prefill: str | None = PrivateAttr(default=None)
-
-    @property
-    def prefill(self) -> str | None:
-        """The assistant prefix the request ended with (partial mode), else ``None``."""
-        return self._prefill
-
     @property
     def full_text(self) -> str:
-        """``prefill + text``: the whole assistant turn in partial mode, else ``text``."""
-        return (self._prefill or "") + self.text
+        """``prefill + text``: the whole assistant turn in partial mode (the provider
+        returns only the continuation), else ``text``."""
+        return (self.prefill or "") + self.text
 
 
 class FunctionCallDelta(OneModel):
@@ -284,17 +301,10 @@ class ChatChunk(HasHeaders):
     usage: Usage | None = None
     system_fingerprint: str | None = None
 
-    _prefill: str | None = PrivateAttr(default=None)
-
     @property
     def text(self) -> str:
         """The text this chunk adds to the first choice, ``""`` when none."""
         return self.choices[0].delta.content if self.choices else ""
-
-    @property
-    def prefill(self) -> str | None:
-        """The assistant prefix this stream continues (partial mode), else ``None``."""
-        return self._prefill
 
 
 class ModelInfo(OneModel):
