@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from onesdk import (
     Cache,
     InvokeBadRequestError,
@@ -51,8 +50,7 @@ def test_generate_with_context_id_really_uses_the_cache(
 ) -> None:
     response = kimi.generate(MODEL, QUESTION, context_id=cache["id"], reset_ttl=300)
     sent = sim.requests[-1].json
-    assert sent["messages"][0] == {"role": "cache",
-                                   "content": f"cache_id={cache.id};reset_ttl=300"}
+    assert sent["messages"][0] == {"role": "cache", "content": f"cache_id={cache.id};reset_ttl=300"}
     assert sent["messages"][1:] == QUESTION
     assert "tools" not in sent
     assert response.usage is not None
@@ -116,8 +114,12 @@ def test_bad_metadata_type_is_refused(kimi: OneSDK) -> None:
 
 
 def test_context_id_with_tools_is_refused(kimi: OneSDK, cache: Cache) -> None:
-    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {
-        "type": "object", "properties": {}}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}},
+        }
+    ]
     with pytest.raises(InvokeBadRequestError, match="tools"):
         kimi.generate(MODEL, QUESTION, context_id=cache.id, tools=tools)
 
@@ -162,9 +164,11 @@ def test_balance(kimi: OneSDK) -> None:
 def test_no_balance_means_quota_error() -> None:
     from onesdk import InvokeQuotaExceededError
 
-    with KimiSimulator(balance=0) as broke, OneSDK(
-        "kimi", api_key=broke.api_key, base_url=broke.base_url
-    ) as client, pytest.raises(InvokeQuotaExceededError) as caught:
+    with (
+        KimiSimulator(balance=0) as broke,
+        OneSDK("kimi", api_key=broke.api_key, base_url=broke.base_url) as client,
+        pytest.raises(InvokeQuotaExceededError) as caught,
+    ):
         client.generate(MODEL, QUESTION)
     assert caught.value.retryable is False
     assert isinstance(caught.value, InvokeError)
