@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.bootstrap/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 # Trust the system certificate store (corporate proxies add their CA there).
-export UV_NATIVE_TLS := 1
+export UV_SYSTEM_CERTS := 1
 export UV_PYTHON := $(PYTHON)
 # Tests that build wheels find the same uv.
 export ONESDK_UV := $(UV)
