@@ -3,12 +3,35 @@ otherwise against the local Kimi simulator (no key, no network)."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterator
 
-from onesdk import InvokeError, OneSDK
+from onesdk import Batch, InvokeError, OneSDK, image_part, run_tools
+
+CHAT_MODEL = "kimi-k2-turbo-preview"
+# A 1x1 PNG standing in for your picture.
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def get_weather(city: str) -> str:
+    """The current weather in a city.
+
+    Args:
+        city: The city name, e.g. Beijing.
+    """
+    return f"Sunny and 24 degrees in {city}"
+
+
+def show_progress(batch: Batch) -> None:
+    counts = batch.request_counts
+    done = f"{counts.completed}/{counts.total}" if counts else "?"
+    print(f"\r  {batch.status:<12} {done} done", end="", flush=True)
 
 
 @contextlib.contextmanager
@@ -73,6 +96,69 @@ def main() -> int:
         updated = sdk.update_cache(cache["id"], metadata={"key": "value"})
         print(f"updated metadata: {updated.metadata}")
         print(f"deleted: {sdk.delete_cache(cache['id']).deleted}")
+
+        print("\n== Tools: plain Python functions, the whole call-tool-reply loop")
+        answer = run_tools(sdk, CHAT_MODEL, [{"role": "user", "content": "Beijing"}], [get_weather])
+        print(answer.text)
+
+        print("\n== JSON mode")
+        reply = sdk.generate(
+            CHAT_MODEL,
+            [{"role": "user", "content": "Reply in JSON"}],
+            response_format={"type": "json_object"},
+        )
+        print(json.loads(reply.text))
+
+        print("\n== Partial mode (assistant prefill)")
+        prefilled = sdk.generate(
+            CHAT_MODEL,
+            [
+                {"role": "user", "content": "Write one line about the sea."},
+                {"role": "assistant", "content": "You said: Write", "partial": True},
+            ],
+            max_tokens=50,
+        )
+        print(f"prefill {prefilled.prefill!r} + continuation {prefilled.text!r}")
+
+        print("\n== Reasoning model: reasoning_content streams as its own field")
+        with sdk.stream_generate(
+            "kimi-k2-thinking", [{"role": "user", "content": "Is 97 prime?"}], max_tokens=200
+        ) as stream:
+            thought = stream.final_response().message
+        print(f"reasoning: {thought.reasoning_content!r}\nanswer:    {thought.content!r}")
+
+        print("\n== Vision: an image from local bytes")
+        seen = sdk.generate(
+            "moonshot-v1-8k-vision-preview",
+            [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "Describe this image."},
+                        image_part(PIXEL, mime="image/png"),
+                    ],
+                }
+            ],
+        )
+        print(seen.text)
+
+        print("\n== Files and balance")
+        uploaded = sdk.upload_file(b"Deploys happen on Tuesdays.", filename="handbook.txt")
+        print(f"uploaded {uploaded.id}; extracted: {sdk.get_file_content(uploaded.id)!r}")
+        sdk.delete_file(uploaded.id)
+        print(f"available balance: {sdk.get_balance().available_balance}")
+
+        print("\n== Batch: many requests, one job")
+        batch = sdk.create_batch(
+            [[{"role": "user", "content": f"Classify item {i}"}] for i in range(3)],
+            model="kimi-k2.5",
+        )
+        batch = sdk.wait_for_batch(batch, poll_interval=0.05, on_progress=show_progress)
+        print()
+        for result in sdk.batch_results(batch):
+            print(
+                f"{result.custom_id}: {result.response.text if result.response else result.error}"
+            )
 
         print("\n== Errors are typed")
         try:

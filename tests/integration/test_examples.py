@@ -12,7 +12,20 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 EXPECTED: dict[str, list[str]] = {
-    "demo.py": ["using the local Kimi simulator", "== Generate", "Token count: "],
+    "demo.py": [
+        "using the local Kimi simulator",
+        "== Generate",
+        "Token count: ",
+        "[cached tokens: 28 of 37 prompt tokens]",
+        "Tool get_weather said: Sunny and 24 degrees in Beijing",
+        "{'reply': 'You said: Reply in JSON'}",
+        "continuation ' one line about the sea.'",
+        "reasoning: 'Thinking about: Is 97 prime?'",
+        "[image: image/png, 70 bytes]",
+        "extracted: 'Deploys happen on Tuesdays.'",
+        "request-3: You said: Classify item 2",
+        "InvokeModelNotFoundError",
+    ],
     "tools.py": [
         '"name": "get_weather"',
         "model calls get_weather",
