@@ -52,13 +52,23 @@ class EventPump:
     def feed(self, raw: bytes) -> list[ChatChunk]:
         """The chunks completed by ``raw``; ``ended`` turns true at the end event."""
         chunks: list[ChatChunk] = []
-        for event in self._decoder.feed(raw):
-            item = guarded(self._call.parse_event, event)
-            if isinstance(item, StreamEnd):
-                self.ended = True
-                break
-            if item is not None:
+        parse = self._call.parse_event
+        # One guard around the loop, not one call per event: this is the per-chunk hot path.
+        try:
+            for event in self._decoder.feed(raw):
+                item = parse(event)
+                if item is None:
+                    continue
+                if isinstance(item, StreamEnd):
+                    self.ended = True
+                    break
                 chunks.append(item)
+        except InvokeError:
+            raise
+        except Exception as exc:  # a parser bug or hostile input must not escape raw
+            raise InvokeResponseError(
+                f"cannot read the response: {type(exc).__name__}: {exc}"[:500]
+            ) from exc
         return chunks
 
     def finish(self) -> list[ChatChunk]:

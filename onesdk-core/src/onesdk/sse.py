@@ -6,7 +6,7 @@ Handles LF, CR and CRLF endings, multi-line ``data:``, comments, and events spli
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import InvokeResponseError
 
@@ -16,9 +16,8 @@ __all__ = ["MAX_EVENT_BYTES", "SSEDecoder", "SSEEvent", "aiter_events", "iter_ev
 MAX_EVENT_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class SSEEvent:
-    """One dispatched event."""
+class SSEEvent(NamedTuple):
+    """One dispatched event (a named tuple: cheap to build, one per stream chunk)."""
 
     data: str
     event: str = "message"
@@ -94,6 +93,17 @@ class SSEDecoder:
             raise InvokeResponseError(
                 f"server-sent event line longer than {self._max} bytes; refusing it"
             )
+        if line[:6] == b"data: ":  # the common case, without the general field parsing
+            self._size += len(line)
+            if self._size > self._max:
+                raise InvokeResponseError(
+                    f"server-sent event larger than {self._max} bytes; refusing it"
+                )
+            try:
+                self._data.append(line[6:].decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InvokeResponseError("server-sent event is not valid UTF-8") from exc
+            return None
         if line[:1] == b":":
             return None  # a comment, used by servers as keep-alive
         try:
@@ -123,8 +133,9 @@ class SSEDecoder:
         if not self._data:
             self._event = ""
             return None
+        data = self._data
         event = SSEEvent(
-            data="\n".join(self._data),
+            data=data[0] if len(data) == 1 else "\n".join(data),
             event=self._event or "message",
             id=self._id,
             retry=self._retry,
