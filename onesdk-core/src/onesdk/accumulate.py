@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .types import ChatChunk, ChatResponse, ToolCallDelta, Usage
+from .types import ChatChunk, ChatResponse, ToolCallDelta, Usage, remember_prefill
 
 __all__ = ["ChunkAccumulator"]
 
@@ -59,10 +59,9 @@ class ChunkAccumulator:
     def add(self, chunk: ChatChunk) -> None:
         if not self._head and chunk.id:
             self._head = {"id": chunk.id, "created": chunk.created, "model": chunk.model}
+            self._prefill = chunk.prefill  # the same on every chunk of a stream
         if chunk.system_fingerprint:
             self._head["system_fingerprint"] = chunk.system_fingerprint
-        if chunk.prefill is not None:
-            self._prefill = chunk.prefill
         if chunk.usage is not None and not any(c.usage is not None for c in chunk.choices):
             self._request_usage = chunk.usage
         for choice in chunk.choices:
@@ -116,5 +115,6 @@ class ChunkAccumulator:
         if usage is not None:
             data["usage"] = usage
         response = ChatResponse.model_validate(data)
-        response._prefill = self._prefill
+        if self._prefill is not None:
+            remember_prefill(response, self._prefill)
         return response

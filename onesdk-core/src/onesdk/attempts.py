@@ -13,7 +13,7 @@ from .errors import InvokeError, InvokeResponseError
 from .provider import Provider, Response, StreamCall, StreamEnd
 from .retry import RetryPolicy, parse_retry_after
 from .sse import SSEDecoder
-from .types import ChatChunk, HasHeaders
+from .types import ChatChunk, HasHeaders, remember_response
 
 __all__ = ["AttemptRules", "EventPump", "attach", "guarded"]
 
@@ -24,8 +24,7 @@ logger = logging.getLogger("onesdk.transport")
 def attach(result: T, response: Response) -> T:
     """Give models that carry headers the response's headers and request id."""
     if isinstance(result, HasHeaders):
-        result._headers = response.headers  # type: ignore[assignment]
-        result._request_id = response.request_id
+        remember_response(result, response.headers, response.request_id)
     return result
 
 

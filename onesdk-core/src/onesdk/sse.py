@@ -70,9 +70,13 @@ class SSEDecoder:
                 )
         events: list[SSEEvent] = []
         for raw in lines:
-            event = self._line(raw.rstrip(b"\r\n"))
-            if event is not None:
-                events.append(event)
+            line = raw.rstrip(b"\r\n")
+            if line:
+                self._line(line)  # a field line never completes an event
+            else:
+                event = self._dispatch()
+                if event is not None:
+                    events.append(event)
         return events
 
     def close(self) -> list[SSEEvent]:

@@ -11,7 +11,7 @@ from types import TracebackType
 
 from .accumulate import ChunkAccumulator
 from .provider import Response
-from .types import ChatChunk, ChatResponse
+from .types import ChatChunk, ChatResponse, remember_response
 
 __all__ = ["AsyncStream", "Stream"]
 
@@ -52,8 +52,7 @@ class _StreamState:
 
     def _label(self, chunk: ChatChunk) -> ChatChunk:
         if self._head is not None:
-            chunk._headers = self._head.headers  # type: ignore[assignment]  # shared, not copied
-            chunk._request_id = self._head.request_id
+            remember_response(chunk, self._head.headers, self._head.request_id)
         self._acc.add(chunk)
         return chunk
 
@@ -74,8 +73,7 @@ class _StreamState:
     def _final(self) -> ChatResponse:
         response = self._acc.response()
         if self._head is not None:
-            response._headers = dict(self._head.headers)
-            response._request_id = self._head.request_id
+            remember_response(response, dict(self._head.headers), self._head.request_id)
         return response
 
 

@@ -32,6 +32,8 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "remember_prefill",
+    "remember_response",
 ]
 
 
@@ -196,17 +198,17 @@ class HasHeaders(OneModel):
     @property
     def headers(self) -> Mapping[str, str]:
         """The HTTP response headers (lower-case names) this object came with."""
-        return getattr(self, "_headers", _NO_HEADERS)
+        return _slot(_HEADERS_SLOT, self, _NO_HEADERS)  # type: ignore[no-any-return]
 
     @property
     def request_id(self) -> str | None:
         """The provider's request id, for support tickets."""
-        return getattr(self, "_request_id", None)
+        return _slot(_REQUEST_ID_SLOT, self, None)  # type: ignore[no-any-return]
 
     @property
     def prefill(self) -> str | None:
         """The assistant prefix the request ended with (partial mode), else ``None``."""
-        return getattr(self, "_prefill", None)
+        return _slot(_PREFILL_SLOT, self, None)  # type: ignore[no-any-return]
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
@@ -216,9 +218,36 @@ class HasHeaders(OneModel):
     def __setstate__(self, state: dict[Any, Any]) -> None:
         headers, request_id, prefill = state.pop("onesdk_response", (_NO_HEADERS, None, None))
         super().__setstate__(state)
-        self._headers = dict(headers)
-        self._request_id = request_id
-        self._prefill = prefill
+        remember_response(self, dict(headers), request_id)
+        if prefill is not None:
+            remember_prefill(self, prefill)
+
+
+# Slots are read and written through their descriptors: pydantic's __getattr__ and
+# __setattr__ would add about 1 µs to each access, on the per-chunk path.
+_HEADERS_SLOT: Any = HasHeaders.__dict__["_headers"]
+_REQUEST_ID_SLOT: Any = HasHeaders.__dict__["_request_id"]
+_PREFILL_SLOT: Any = HasHeaders.__dict__["_prefill"]
+
+
+def _slot(slot: Any, model: HasHeaders, default: Any) -> Any:
+    try:
+        return slot.__get__(model, None)
+    except AttributeError:  # never set on this object
+        return default
+
+
+def remember_response(
+    model: HasHeaders, headers: Mapping[str, str], request_id: str | None
+) -> None:
+    """Record the HTTP response ``model`` came from (its headers are shared, not copied)."""
+    _HEADERS_SLOT.__set__(model, headers)
+    _REQUEST_ID_SLOT.__set__(model, request_id)
+
+
+def remember_prefill(model: HasHeaders, prefill: str | None) -> None:
+    """Record the partial-mode prefix the reply continues."""
+    _PREFILL_SLOT.__set__(model, prefill)
 
 
 class ChatResponse(HasHeaders):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from onesdk.errors import InvokeBadRequestError, InvokeError, InvokeResponseError
 from onesdk.provider import Call, Request, Response
 from onesdk.resources import Batch, BatchError, BatchList, BatchResult
-from onesdk.types import ChatResponse, Message
+from onesdk.types import ChatResponse, Message, remember_prefill, remember_response
 
 from .caching import _check_id, _check_metadata
 
@@ -258,8 +258,8 @@ class BatchCalls:
         if error is None and status is not None and 200 <= status < 300:
             raw = Response(status, {}, json.dumps(body).encode("utf-8"), request_id)
             result.response = self.parse_chat(raw)
-            result.response._request_id = request_id
-            result.response._prefill = _prefill(request)
+            remember_response(result.response, result.response.headers, request_id)
+            remember_prefill(result.response, _prefill(request))
             return result
         if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
             exc = self.error_from_body(body, status, request_id)

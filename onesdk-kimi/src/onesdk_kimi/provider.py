@@ -14,7 +14,7 @@ from onesdk.openai_compat import OpenAICompatibleProvider
 from onesdk.provider import Call, Request, Response, StreamCall, StreamEnd
 from onesdk.resources import BATCH_OPERATIONS, CACHE_OPERATIONS, FILE_OPERATIONS
 from onesdk.sse import SSEEvent
-from onesdk.types import ChatChunk, ChatResponse, Message
+from onesdk.types import ChatChunk, ChatResponse, Message, remember_prefill
 
 from .batches import BatchCalls
 from .caching import CachingCalls
@@ -94,7 +94,7 @@ class KimiProvider(BatchCalls, CachingCalls, FileCalls, OpenAICompatibleProvider
 
         def parse(response: Response) -> ChatResponse:
             result = call.parse(response)
-            result._prefill = prefill
+            remember_prefill(result, prefill)
             return result
 
         return Call(call.operation, call.request, parse)
@@ -110,7 +110,7 @@ class KimiProvider(BatchCalls, CachingCalls, FileCalls, OpenAICompatibleProvider
         def parse_event(event: SSEEvent) -> ChatChunk | StreamEnd | None:
             chunk = call.parse_event(event)
             if isinstance(chunk, ChatChunk):
-                chunk._prefill = prefill
+                remember_prefill(chunk, prefill)
             return chunk
 
         return StreamCall(call.operation, call.request, parse_event, call.requires_end)
