@@ -186,6 +186,15 @@ async def _rounds(
     return walls, cpu, errors
 
 
+def _backend(name: str) -> dict[str, Any]:
+    """The optional aiohttp backend (``onesdk-core[aiohttp]``) for the ``-aiohttp`` variants."""
+    if not name.endswith("-aiohttp"):
+        return {}
+    from httpx_aiohttp import HttpxAiohttpClient
+
+    return {"http_client": HttpxAiohttpClient()}
+
+
 async def async_call(name: str, base: str, concurrency: int, rounds: int) -> dict[str, Any]:
     url = base + "/chat/completions"
     body = {"model": MODEL, "messages": MESSAGES}
@@ -240,20 +249,20 @@ async def async_call(name: str, base: str, concurrency: int, rounds: int) -> dic
             return reply.choices[0].message.content
 
         closer = aclient.close
-    elif name == "acall-onesdk":
+    elif name in ("acall-onesdk", "acall-onesdk-aiohttp"):
         from onesdk import AsyncOneSDK
 
-        sdk = AsyncOneSDK("kimi", {"api_key": KEY, "base_url": base})
+        sdk = AsyncOneSDK("kimi", {"api_key": KEY, "base_url": base, **_backend(name)})
 
         async def fire() -> Any:
             reply = await sdk.generate(MODEL, MESSAGES)
             return reply.choices[0].message.content
 
         closer = sdk.aclose
-    elif name == "astream-onesdk":
+    elif name in ("astream-onesdk", "astream-onesdk-aiohttp"):
         from onesdk import AsyncOneSDK
 
-        sdk = AsyncOneSDK("kimi", {"api_key": KEY, "base_url": base})
+        sdk = AsyncOneSDK("kimi", {"api_key": KEY, "base_url": base, **_backend(name)})
 
         async def fire() -> Any:
             n = 0

@@ -7,6 +7,7 @@ import json
 import sys
 
 from demo import kimi_client
+
 from onesdk import InvokeBadRequestError
 
 MODEL = "kimi-k2-turbo-preview"

@@ -9,6 +9,7 @@ import sys
 from typing import Literal
 
 from demo import kimi_client
+
 from onesdk import run_tool_calls, run_tools, tool_from_function
 
 MODEL = "kimi-k2-turbo-preview"

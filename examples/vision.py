@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from demo import kimi_client
+
 from onesdk import image_part
 
 MODEL = "moonshot-v1-8k-vision-preview"

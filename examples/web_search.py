@@ -8,6 +8,7 @@ import json
 import sys
 
 from demo import kimi_client
+
 from onesdk import run_tools
 from onesdk_kimi import web_search_tool
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from onesdk.cli import main
 from onesdk_kimi.simulator import KimiSimulator
 

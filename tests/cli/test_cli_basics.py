@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
+
 from onesdk import Provider, register_provider, unregister_provider
 from onesdk_kimi.simulator import KimiSimulator
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 
 Run = Callable[..., "subprocess.CompletedProcess[str]"]

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 
 Run = Callable[..., "subprocess.CompletedProcess[str]"]

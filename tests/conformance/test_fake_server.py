@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk import OneSDK
 from onesdk.openai_compat import OpenAICompatibleProvider
 from onesdk.testing import FakeOpenAIServer, error_body

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+
 from onesdk.testing import ConformanceTarget, ProviderConformance
 from onesdk_kimi.provider import KimiProvider
 from onesdk_kimi.simulator import KimiSimulator

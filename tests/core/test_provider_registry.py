@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
+
 from onesdk import OneSDK, list_providers, register_provider, unregister_provider
 from onesdk.errors import InvokeConfigError, InvokeUnsupportedError
 from onesdk.provider import PROTOCOL_VERSION, Call, Provider, Request, Response

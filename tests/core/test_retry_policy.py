@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 
 import pytest
+
 from onesdk import retry
 from onesdk.errors import (
     InvokeBadRequestError,

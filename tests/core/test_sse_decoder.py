@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from onesdk import sse
 from onesdk.errors import InvokeResponseError
 from onesdk.sse import SSEDecoder, SSEEvent, iter_events

@@ -6,6 +6,7 @@ import enum
 from typing import Any, Literal, Optional
 
 import pytest
+
 from onesdk import InvokeBadRequestError, Message, Tool, run_tool_calls, tool_from_function
 from onesdk.accumulate import ChunkAccumulator
 from onesdk.types import ChatChunk

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from onesdk import (
     AsyncOneSDK,
     InvokeError,

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

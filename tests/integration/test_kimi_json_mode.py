@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from onesdk import InvokeBadRequestError, OneSDK
 from onesdk_kimi.simulator import KimiSimulator
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import pytest
+
 from onesdk import AsyncOneSDK, InvokeBadRequestError, Message, OneSDK
 from onesdk_kimi.simulator import KimiSimulator
 

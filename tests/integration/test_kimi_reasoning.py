@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from onesdk import OneSDK
 from onesdk_kimi.simulator import KimiSimulator
 from onesdk_kimi.simulator.tokens import count_text

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+
 from onesdk import ChatResponse, OneSDK
 from onesdk_kimi import web_search_tool
 from onesdk_kimi.simulator import KimiSimulator

@@ -6,6 +6,7 @@ import json
 from typing import Literal
 
 import pytest
+
 from onesdk import (
     AsyncOneSDK,
     InvokeBadRequestError,

@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
+
 from onesdk import ImagePart, InvokeBadRequestError, OneSDK, image_part
 from onesdk_kimi.simulator import KimiSimulator
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from onesdk import InvokeRateLimitError
 from onesdk.errors import InvokeBadRequestError, InvokeContextLengthError, InvokeResponseError
 from onesdk.provider import ProviderSettings, Request, Response

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from onesdk import OneSDK, list_providers
 from onesdk.errors import InvokeConfigError
 from onesdk.registry import provider_entries

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk import AsyncOneSDK, Message, OneSDK
 from onesdk.errors import (
     InvokeBadRequestError,

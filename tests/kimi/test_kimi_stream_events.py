@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from onesdk.accumulate import ChunkAccumulator
 from onesdk.errors import (
     InvokeContentFilterError,

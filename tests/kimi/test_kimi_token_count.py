@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from onesdk.errors import InvokeResponseError
 from onesdk.provider import ProviderSettings, Response
 from onesdk.types import Message

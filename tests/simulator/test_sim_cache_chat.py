@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 from onesdk_kimi.simulator.sse import joined_content, parse_sse
 

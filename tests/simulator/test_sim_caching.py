@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 
 API_KEY = "sk-test"  # the key the conftest simulator accepts

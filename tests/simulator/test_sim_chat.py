@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator.chat import reply_text
 from onesdk_kimi.simulator.sse import joined_content
 from onesdk_kimi.simulator.tokens import count_prompt

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 from onesdk_kimi.simulator.faults import FAULT_NAMES
 

@@ -9,6 +9,7 @@ import re
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 
 API_KEY = "sk-test"  # the key the conftest simulator accepts

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator import KimiSimulator
 from onesdk_kimi.simulator.http_types import Request, Response
 from onesdk_kimi.simulator.server import HttpServer

@@ -9,6 +9,7 @@ import asyncio
 import time
 
 import httpx
+
 from onesdk_kimi.simulator import KimiSimulator
 
 API_KEY = "sk-test"  # the key the conftest simulator accepts

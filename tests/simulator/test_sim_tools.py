@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from onesdk_kimi.simulator.sse import joined_content
 from onesdk_kimi.simulator.tokens import count_prompt
 from onesdk_kimi.simulator.tool_use import function_arguments

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from onesdk.testing import ConformanceTarget, FakeOpenAIServer, ProviderConformance
 from onesdk_echo import EchoProvider
 
