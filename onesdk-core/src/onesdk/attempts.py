@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .errors import InvokeError, InvokeResponseError
-from .provider import Provider, Response, StreamCall, StreamEnd
+from .provider import Provider, Request, Response, StreamCall, StreamEnd
+from .registry import call_hook
 from .retry import RetryPolicy, parse_retry_after
 from .sse import SSEDecoder
 from .types import ChatChunk, HasHeaders, remember_response
 
-__all__ = ["AttemptRules", "EventPump", "attach", "guarded"]
+__all__ = ["AttemptRules", "CallTiming", "EventPump", "attach", "guarded"]
 
 T = TypeVar("T")
 logger = logging.getLogger("onesdk.transport")
@@ -38,6 +40,19 @@ def guarded(parse: Callable[[Any], T], value: Any) -> T:
         raise InvokeResponseError(
             f"cannot read the response: {type(exc).__name__}: {exc}"[:500]
         ) from exc
+
+
+class CallTiming:
+    """When a call's first attempt began and how many retries followed, for the end hooks."""
+
+    __slots__ = ("retries", "started")
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.retries = 0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
 
 class EventPump:
@@ -136,17 +151,59 @@ class AttemptRules:
         return self.redact(error)
 
     def notify(self, name: str, **kwargs: Any) -> None:
-        """Call hook ``name`` on the plugins, if any are registered."""
+        """Call hook ``name`` on the plugins, if any are registered; a plugin's failure is
+        logged, never the user's."""
         hooks = self._hooks()
         if hooks is not None:
-            getattr(hooks, name)(provider=self.provider.name, **kwargs)
+            call_hook(hooks, name, provider=self.provider.name, **kwargs)
+
+    def failed(
+        self, operation: str, error: InvokeError, request: Request, timing: CallTiming
+    ) -> None:
+        """Tell plugins that the call failed for good."""
+        if self._hooks() is None:
+            return
+        self.notify(
+            "onesdk_on_error",
+            operation=operation,
+            error=error,
+            request=request,
+            elapsed=timing.elapsed(),
+            retries=timing.retries,
+        )
+
+    def succeeded(
+        self, operation: str, request: Request, response: Response, result: T, timing: CallTiming
+    ) -> T:
+        """Tell plugins that a call that is not a stream returned ``result``; return it."""
+        if self._hooks() is None:  # the fast path: no plugin, no clock reading
+            return result
+        self.notify(
+            "onesdk_on_response",
+            operation=operation,
+            request=request,
+            response=response,
+            result=result,
+            elapsed=timing.elapsed(),
+            retries=timing.retries,
+        )
+        return result
 
     def retry_delay(
-        self, operation: str, error: InvokeError, attempt: int, policy: RetryPolicy
+        self,
+        operation: str,
+        error: InvokeError,
+        policy: RetryPolicy,
+        request: Request,
+        timing: CallTiming,
     ) -> float | None:
-        """The delay before retrying, or None when ``error`` is final (hooks told either way)."""
+        """The delay before retrying, or None when ``error`` is final (hooks told either way).
+
+        On a retry, ``timing.retries`` counts it.
+        """
+        attempt = timing.retries
         if not policy.should_retry(error, attempt):
-            self.notify("onesdk_on_error", operation=operation, error=error)
+            self.failed(operation, error, request, timing)
             return None
         delay = policy.delay(error, attempt)
         logger.info(
@@ -163,4 +220,5 @@ class AttemptRules:
         self.notify(
             "onesdk_on_retry", operation=operation, error=error, attempt=attempt + 1, delay=delay
         )
+        timing.retries = attempt + 1
         return delay

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
 from . import registry
+from .attempts import CallTiming
 from .config import ClientConfig, resolve_config
 from .errors import InvokeBadRequestError, InvokeConfigError
 from .messages import prepare_messages
-from .provider import Call, Provider, ProviderSettings, StreamCall
+from .provider import Call, Provider, ProviderSettings, Request, StreamCall
 from .resources_api import AsyncResourceMethods, ResourceMethods
 from .streaming import AsyncStream, Stream
 from .transport import CallOptions, Transport
@@ -194,14 +196,19 @@ class _ClientBase:
         model, prepared = self._resolve(model, messages)
         return provider.count_tokens(model, prepared), call_options
 
-    def _stream_end(self, response: ChatResponse) -> None:
+    def _stream_end(self, request: Request, timing: CallTiming, response: ChatResponse) -> None:
         hooks = registry.active_hooks()
         if hooks is not None:
-            hooks.onesdk_on_stream_end(
+            registry.call_hook(
+                hooks,
+                "onesdk_on_stream_end",
                 provider=self._provider.name,
                 operation="stream_generate",
                 response=response,
                 usage=response.usage,
+                request=request,
+                elapsed=timing.elapsed(),
+                retries=timing.retries,
             )
 
     def _op_call(
@@ -227,8 +234,10 @@ class OneSDK(_ClientBase, ResourceMethods):
     ) -> Stream:
         """A streamed chat completion: iterate it for ``ChatChunk``s."""
         call, options = self._stream_call(model, messages, params)
+        timing = CallTiming()
         return Stream(
-            lambda opened: self._transport.stream(call, options, opened), self._stream_end
+            lambda opened: self._transport.stream(call, options, opened, timing),
+            functools.partial(self._stream_end, call.request, timing),
         )
 
     def count_tokens(self, model: str | None = None, messages: Any = None, **options: Any) -> int:
@@ -284,8 +293,10 @@ class AsyncOneSDK(_ClientBase, AsyncResourceMethods):
     ) -> AsyncStream:
         """``async for chunk in sdk.stream_generate(...)``."""
         call, options = self._stream_call(model, messages, params)
+        timing = CallTiming()
         return AsyncStream(
-            lambda opened: self._transport.astream(call, options, opened), self._stream_end
+            lambda opened: self._transport.astream(call, options, opened, timing),
+            functools.partial(self._stream_end, call.request, timing),
         )
 
     async def count_tokens(

@@ -1,6 +1,6 @@
 """The plugin contract: pluggy hook specifications, the only place it is defined.
 
-Plugins implement these with ``@onesdk.hookimpl``; misspelt hooks are refused at registration.
+An implementation takes any subset of its hook's arguments; misspelt hooks are refused.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .errors import InvokeError
     from .provider import Provider, Request, Response
     from .types import ChatResponse, Usage
@@ -39,8 +41,31 @@ def onesdk_after_response(
 
 
 @hookspec
-def onesdk_on_error(provider: str, operation: str, error: InvokeError) -> None:
-    """Called when an operation fails for good (after any retries)."""
+def onesdk_on_response(
+    provider: str,
+    operation: str,
+    request: Request,
+    response: Response,
+    result: Any,
+    elapsed: float,
+    retries: int,
+) -> None:
+    """Called once per successful call that is not a stream, with its parsed ``result``.
+
+    ``elapsed`` covers the whole call (every attempt and wait); ``retries`` counts the retries.
+    """
+
+
+@hookspec
+def onesdk_on_error(
+    provider: str,
+    operation: str,
+    error: InvokeError,
+    request: Request,
+    elapsed: float,
+    retries: int,
+) -> None:
+    """Called when an operation fails for good (after ``retries`` retries, ``elapsed`` in all)."""
 
 
 @hookspec
@@ -52,9 +77,18 @@ def onesdk_on_retry(
 
 @hookspec
 def onesdk_on_stream_end(
-    provider: str, operation: str, response: ChatResponse, usage: Usage | None
+    provider: str,
+    operation: str,
+    response: ChatResponse,
+    usage: Usage | None,
+    request: Request,
+    elapsed: float,
+    retries: int,
 ) -> None:
-    """Called when a stream ends at its end marker, with the accumulated response."""
+    """Called when a stream ends at its end marker, with the accumulated response.
+
+    ``elapsed`` runs from the first attempt to the end marker; a stream closed early is not told.
+    """
 
 
 def hook_names() -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -20,16 +21,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTOLOAD_ENV",
+    "BLOCK_ENV",
+    "BUILTIN_PLUGINS",
+    "PLUGINS_ENV",
     "PLUGIN_GROUP",
     "PROVIDER_GROUP",
     "PluginProblem",
     "ProviderEntry",
+    "call_hook",
+    "get_plugin",
     "get_provider_class",
     "list_providers",
     "plugin_manager",
     "plugin_problems",
     "provider_entries",
+    "register_plugin",
     "register_provider",
+    "unregister_plugin",
     "unregister_provider",
 ]
 
@@ -37,8 +45,18 @@ PROVIDER_GROUP = "onesdk.providers"
 PLUGIN_GROUP = "onesdk.plugins"
 #: Set to 1 to load no ``onesdk.plugins`` entry point automatically (as pytest's switch).
 AUTOLOAD_ENV = "ONESDK_DISABLE_PLUGIN_AUTOLOAD"
+#: Comma-separated names: only these plugins load (entry points or built-ins), autoload or not.
+PLUGINS_ENV = "ONESDK_PLUGINS"
+#: Comma-separated names of plugins never to load (as pytest's ``-p no:NAME``).
+BLOCK_ENV = "ONESDK_BLOCK_PLUGINS"
+#: Plugins shipped in onesdk-core, off unless named in ONESDK_PLUGINS or registered in code.
+BUILTIN_PLUGINS = {
+    "onesdk.usage": "onesdk.plugins.accounting:UsageAccounting",
+    "onesdk.call_log": "onesdk.plugins.call_log:CallLog",
+}
 
 logger = logging.getLogger("onesdk.registry")
+plugin_logger = logging.getLogger("onesdk.plugins")
 _lock = threading.RLock()
 _in_process: dict[str, type[Provider]] = {}
 _loaded: dict[str, type[Provider]] = {}
@@ -210,6 +228,12 @@ def get_provider_class(name: str) -> type[Provider]:
 # --- hooks --------------------------------------------------------------------------------
 
 
+def _env_names(variable: str) -> list[str] | None:
+    """The names listed in ``variable`` (comma-separated), or None when it is unset or empty."""
+    names = [name.strip() for name in os.environ.get(variable, "").split(",")]
+    return [name for name in names if name] or None
+
+
 def plugin_manager() -> pluggy.PluginManager:
     """The process-wide pluggy manager, created (and plugins autoloaded) on first use."""
     global _manager
@@ -221,9 +245,10 @@ def plugin_manager() -> pluggy.PluginManager:
 
             manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
             manager.add_hookspecs(hookspecs)
+            for name in _env_names(BLOCK_ENV) or ():
+                manager.set_blocked(name)
             _manager = manager
-            if not os.environ.get(AUTOLOAD_ENV):
-                _autoload(manager)
+            _autoload(manager)
         return _manager
 
 
@@ -233,38 +258,125 @@ def autoload_plugins() -> None:
     if _autoload_checked or _manager is not None:
         return
     _autoload_checked = True
-    if not os.environ.get(AUTOLOAD_ENV) and _entry_points(PLUGIN_GROUP):
+    if _env_names(PLUGINS_ENV) or (
+        not os.environ.get(AUTOLOAD_ENV) and _entry_points(PLUGIN_GROUP)
+    ):
         plugin_manager()
 
 
 def _autoload(manager: pluggy.PluginManager) -> None:
-    for ep in _entry_points(PLUGIN_GROUP):
-        dist = _dist(ep)[0]
-        try:
-            register_plugin(ep.load(), name=ep.name)
-        except Exception as exc:
-            _record(
-                ep.name,
-                dist,
-                f"plugin {ep.name!r} from distribution {dist} failed to "
-                f"load: {type(exc).__name__}: {exc}",
+    """Load the plugins the environment selects: all entry points (unless autoload is off),
+    or only those named in ONESDK_PLUGINS; never a blocked one, which is not even imported."""
+    wanted = _env_names(PLUGINS_ENV)
+    if wanted is None and os.environ.get(AUTOLOAD_ENV):
+        return
+    blocked = set(_env_names(BLOCK_ENV) or ())
+    points = _entry_points(PLUGIN_GROUP)
+    for ep in points:
+        if ep.name in blocked or (wanted is not None and ep.name not in wanted):
+            continue
+        _load_plugin(ep.name, _dist(ep)[0], ep.load)
+    installed = {ep.name for ep in points}
+    for name in wanted or ():
+        if name in blocked or name in installed:
+            continue
+        if name in BUILTIN_PLUGINS:
+            _load_plugin(name, "onesdk-core", _builtin_loader(name))
+        else:
+            _record(name, None, f"plugin {name!r} named in {PLUGINS_ENV} is not installed")
+
+
+def _builtin_loader(name: str) -> Callable[[], object]:
+    """Makes the built-in plugin ``name`` with its default settings."""
+
+    def load() -> object:
+        from importlib import import_module
+
+        module, _, attr = BUILTIN_PLUGINS[name].partition(":")
+        return getattr(import_module(module), attr)()
+
+    return load
+
+
+def _load_plugin(name: str, dist: str | None, load: Callable[[], object]) -> None:
+    """Import and register one plugin; a failure is recorded, never raised."""
+    try:
+        register_plugin(load(), name=name, distribution=dist)
+    except Exception as exc:
+        _record(
+            name,
+            dist,
+            f"plugin {name!r} from distribution {dist} failed to load: {type(exc).__name__}: {exc}",
+        )
+
+
+def _distribution_of(plugin: object) -> str | None:
+    """The installed distribution that provides ``plugin``'s module, when there is one."""
+    module = getattr(plugin, "__module__", None) or getattr(plugin, "__name__", None)
+    if not isinstance(module, str):
+        module = type(plugin).__module__
+    dists = metadata.packages_distributions().get(module.partition(".")[0])
+    return dists[0] if dists else None
+
+
+def _mismatch(
+    manager: pluggy.PluginManager,
+    plugin: object,
+    name: str | None,
+    dist: str | None,
+    exc: Exception,
+) -> InvokeConfigError:
+    """The error for a plugin whose hooks do not match the contract, with likely fixes."""
+    import difflib
+
+    from .hookspecs import hook_names
+
+    known = hook_names()
+    hints = []
+    for attr in dir(plugin):
+        opts = manager.parse_hookimpl_opts(plugin, attr)
+        if opts is None:
+            continue
+        hook = opts.get("specname") or attr
+        if hook not in known:
+            close = difflib.get_close_matches(hook, known, n=1)
+            hints.append(
+                f"{hook!r} is no hook" + (f" (did you mean {close[0]!r}?)" if close else "")
             )
+    dist = dist or _distribution_of(plugin)
+    origin = f" from distribution {dist}" if dist else ""
+    detail = "; ".join(hints) or str(exc)
+    return InvokeConfigError(
+        f"plugin {name or plugin!r}{origin} does not match the onesdk hookspecs: {detail}"
+    )
 
 
-def register_plugin(plugin: object, name: str | None = None) -> None:
-    """Register a hook plugin (module or object with ``@onesdk.hookimpl`` functions)."""
+def register_plugin(
+    plugin: object, name: str | None = None, *, distribution: str | None = None
+) -> None:
+    """Register a hook plugin (module or object with ``@onesdk.hookimpl`` functions).
+
+    A hook that is not in the contract, or takes an argument its hook does not offer, is an
+    ``InvokeConfigError`` naming the plugin; a name in ONESDK_BLOCK_PLUGINS is ignored.
+    """
     global _hook_plugins
     import pluggy
 
     manager = plugin_manager()
     try:
-        manager.register(plugin, name=name)
+        registered = manager.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise _mismatch(manager, plugin, name, distribution, exc) from None
+    except ValueError as exc:  # the plugin, or another one of that name, is registered
+        raise InvokeConfigError(f"cannot register plugin {name or plugin!r}: {exc}") from None
+    if registered is None:
+        logger.info("plugin %r is blocked by %s; not registered", name, BLOCK_ENV)
+        return
+    try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         manager.unregister(plugin)
-        raise InvokeConfigError(
-            f"plugin {name or plugin!r} does not match the hookspecs: {exc}"
-        ) from None
+        raise _mismatch(manager, plugin, name, distribution, exc) from None
     with _lock:
         _hook_plugins += 1
     manager.hook.onesdk_register_providers(register=lambda cls: register_provider(cls))
@@ -280,6 +392,40 @@ def unregister_plugin(plugin: object) -> None:
             _hook_plugins -= 1
 
 
+def get_plugin(name: str) -> Any:
+    """The plugin registered as ``name`` (e.g. ``"onesdk.usage"``), or None."""
+    return plugin_manager().get_plugin(name)
+
+
 def active_hooks() -> Any:
     """The hook relay when any hook plugin is registered, else None (the fast path)."""
     return _manager.hook if _hook_plugins and _manager is not None else None
+
+
+def call_hook(hooks: Any, name: str, **kwargs: Any) -> None:
+    """Call hook ``name``; an exception from a plugin is logged, naming it, and not raised."""
+    caller = getattr(hooks, name)
+    try:
+        caller(**kwargs)
+    except Exception as exc:  # a plugin's bug must not break the user's call
+        plugin_logger.warning(
+            "plugin %s raised in %s, ignored: %s: %s",
+            _culprit(caller, exc),
+            name,
+            type(exc).__name__,
+            str(exc)[:200],
+        )
+
+
+def _culprit(caller: Any, exc: BaseException) -> str:
+    """The name of the plugin whose hook implementation raised ``exc`` (from its traceback)."""
+    codes: dict[object, str] = {
+        getattr(impl.function, "__code__", None): impl.plugin_name
+        for impl in caller.get_hookimpls()
+    }
+    tb = exc.__traceback__
+    culprit = "(unknown)"
+    while tb is not None:
+        culprit = codes.get(tb.tb_frame.f_code, culprit)
+        tb = tb.tb_next
+    return repr(culprit) if culprit != "(unknown)" else culprit

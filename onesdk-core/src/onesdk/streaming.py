@@ -48,7 +48,7 @@ class _StreamState:
         if not self._finished:
             self._finished = True
             if self._on_end is not None:
-                self._on_end(self._acc.response())
+                self._on_end(self._final())  # with the response's headers and request id
 
     def _label(self, chunk: ChatChunk) -> ChatChunk:
         if self._head is not None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .attempts import AttemptRules, EventPump, attach, guarded
+from .attempts import AttemptRules, CallTiming, EventPump, attach, guarded
 from .errors import (
     InvokeConfigError,
     InvokeConnectionError,
@@ -245,7 +245,7 @@ class Transport:
         error: InvokeError,
         raw: httpx.Response | None,
         delivered: bool,
-        attempt: int,
+        timing: CallTiming,
         policy: RetryPolicy,
     ) -> float | None:
         """The delay before retrying a failed stream, or None to raise ``error``.
@@ -256,9 +256,9 @@ class Transport:
         if raw is not None:
             self._annotate(error, raw)
         if delivered:
-            self._rules.notify("onesdk_on_error", operation=call.operation, error=error)
+            self._rules.failed(call.operation, error, call.request, timing)
             return None
-        return self._rules.retry_delay(call.operation, error, attempt, policy)
+        return self._rules.retry_delay(call.operation, error, policy, call.request, timing)
 
     def _stream_head(self, raw: httpx.Response, call: StreamCall, started: float) -> Response:
         """The stream's status and headers, checked, with the after-response hook told."""
@@ -310,7 +310,7 @@ class Transport:
     def send(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
         """Run ``call``, retrying what the policy allows; return its parsed result."""
         policy = self._policy(options)
-        attempt = 0
+        timing = CallTiming()
         while True:
             started = time.perf_counter()
             try:
@@ -326,24 +326,30 @@ class Transport:
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return attach(guarded(call.parse, response), response)
+                result = attach(guarded(call.parse, response), response)
             except InvokeError as error:
                 self._rules.redact(error)
-                delay = self._rules.retry_delay(call.operation, error, attempt, policy)
+                delay = self._rules.retry_delay(call.operation, error, policy, call.request, timing)
                 if delay is None:
                     raise
+            else:
+                return self._rules.succeeded(call.operation, call.request, response, result, timing)
             time.sleep(delay)
-            attempt += 1
 
     def stream(
         self,
         call: StreamCall,
         options: CallOptions = NO_OPTIONS,
         on_open: Callable[[Response], None] | None = None,
+        timing: CallTiming | None = None,
     ) -> Iterator[ChatChunk]:
-        """Chunks of a streamed call; retried only until the first chunk is delivered."""
+        """Chunks of a streamed call; retried only until the first chunk is delivered.
+
+        ``timing`` (started when the first attempt begins) counts the retries for end hooks.
+        """
         policy = self._policy(options)
-        attempt = 0
+        timing = timing or CallTiming()
+        timing.started = time.perf_counter()
         while True:
             delivered = False
             raw_head: httpx.Response | None = None
@@ -366,11 +372,10 @@ class Transport:
                 finally:
                     raw.close()
             except InvokeError as error:
-                delay = self._stream_failed(call, error, raw_head, delivered, attempt, policy)
+                delay = self._stream_failed(call, error, raw_head, delivered, timing, policy)
                 if delay is None:
                     raise
             time.sleep(delay)
-            attempt += 1
 
     def _iter_raw(self, raw: httpx.Response) -> Iterator[bytes]:
         try:
@@ -428,7 +433,7 @@ class Transport:
     async def asend(self, call: Call[T], options: CallOptions = NO_OPTIONS) -> T:
         """Async ``send``."""
         policy = self._policy(options)
-        attempt = 0
+        timing = CallTiming()
         while True:
             started = time.perf_counter()
             try:
@@ -444,24 +449,27 @@ class Transport:
                     response=response,
                     elapsed=time.perf_counter() - started,
                 )
-                return attach(guarded(call.parse, response), response)
+                result = attach(guarded(call.parse, response), response)
             except InvokeError as error:
                 self._rules.redact(error)
-                delay = self._rules.retry_delay(call.operation, error, attempt, policy)
+                delay = self._rules.retry_delay(call.operation, error, policy, call.request, timing)
                 if delay is None:
                     raise
+            else:
+                return self._rules.succeeded(call.operation, call.request, response, result, timing)
             await asyncio.sleep(delay)
-            attempt += 1
 
     async def astream(
         self,
         call: StreamCall,
         options: CallOptions = NO_OPTIONS,
         on_open: Callable[[Response], None] | None = None,
+        timing: CallTiming | None = None,
     ) -> AsyncIterator[ChatChunk]:
         """Async ``stream``."""
         policy = self._policy(options)
-        attempt = 0
+        timing = timing or CallTiming()
+        timing.started = time.perf_counter()
         while True:
             delivered = False
             raw_head: httpx.Response | None = None
@@ -485,11 +493,10 @@ class Transport:
                 finally:
                     await raw.aclose()
             except InvokeError as error:
-                delay = self._stream_failed(call, error, raw_head, delivered, attempt, policy)
+                delay = self._stream_failed(call, error, raw_head, delivered, timing, policy)
                 if delay is None:
                     raise
             await asyncio.sleep(delay)
-            attempt += 1
 
     async def _aiter_raw(self, raw: httpx.Response) -> AsyncIterator[bytes]:
         try:
