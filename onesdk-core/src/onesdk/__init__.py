@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .hookspecs import hookimpl
     from .provider import Call, Provider, ProviderSettings, Request, Response, StreamCall
     from .registry import (
+        get_plugin,
         list_providers,
         register_plugin,
         register_provider,
@@ -96,6 +97,7 @@ _EXPORTS: dict[str, str] = {
     "CacheTag": "resources",
     "Deleted": "resources",
     "FileObject": "resources",
+    "get_plugin": "registry",
     "list_providers": "registry",
     "register_provider": "registry",
     "unregister_provider": "registry",
@@ -191,6 +193,7 @@ __all__ = [
     "Usage",
     "__version__",
     "arun_tools",
+    "get_plugin",
     "hookimpl",
     "image_part",
     "list_providers",
