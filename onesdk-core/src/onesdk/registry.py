@@ -302,6 +302,8 @@ def _load_plugin(name: str, dist: str | None, load: Callable[[], object]) -> Non
     """Import and register one plugin; a failure is recorded, never raised."""
     try:
         register_plugin(load(), name=name, distribution=dist)
+    except InvokeConfigError as exc:  # its message names the plugin and the distribution
+        _record(name, dist, exc.message)
     except Exception as exc:
         _record(
             name,
