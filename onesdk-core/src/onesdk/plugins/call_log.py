@@ -28,8 +28,9 @@ def _usage(usage: Any) -> dict[str, int] | None:
 class CallLog:
     """Logs each finished call: at ``level`` when it succeeds, at ``error_level`` when it fails.
 
-    Fields: provider, operation, model, status ("ok" or "error"), status_code, elapsed
-    (seconds, every attempt included), request_id, retries, usage, error (the error class).
+    Fields: provider, operation, model, status ("ok" or "error"), status_code (HTTP; None for
+    streams and for failures without a reply), elapsed (seconds, every attempt included),
+    request_id, retries, usage, error (the error class and the provider's error code).
     A stream is logged when it reaches its end marker or fails; one closed early is not.
     """
 
@@ -134,15 +135,16 @@ class CallLog:
             else ""
         )
         failure = f" {fields['error']}" if fields["error"] else ""
+        code = fields["status_code"]
         self.logger.log(
             level,
-            "%s %s model=%s %s%s status_code=%s elapsed=%.3fs retries=%d request_id=%s%s",
+            "%s %s model=%s %s%s%s elapsed=%.3fs retries=%d request_id=%s%s",
             fields["provider"],
             fields["operation"],
             fields["model"],
             fields["status"],
             failure,
-            fields["status_code"],
+            "" if code is None else f" status_code={code}",
             fields["elapsed"],
             fields["retries"],
             fields["request_id"],
