@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -196,9 +196,12 @@ class _ClientBase:
         model, prepared = self._resolve(model, messages)
         return provider.count_tokens(model, prepared), call_options
 
-    def _stream_end(self, request: Request, timing: CallTiming, response: ChatResponse) -> None:
+    def _stream_end(
+        self, request: Request, timing: CallTiming, final: Callable[[], ChatResponse]
+    ) -> None:
         hooks = registry.active_hooks()
         if hooks is not None:
+            response = final()
             registry.call_hook(
                 hooks,
                 "onesdk_on_stream_end",

@@ -15,11 +15,14 @@ from .types import ChatChunk, ChatResponse, remember_response
 
 __all__ = ["AsyncStream", "Stream"]
 
+#: Told when a stream reaches its end, with a function that assembles the whole reply.
+EndCallback = Callable[[Callable[[], ChatResponse]], None]
+
 
 class _StreamState:
     """What sync and async streams share: headers, the accumulator, the end hook."""
 
-    def __init__(self, on_end: Callable[[ChatResponse], None] | None) -> None:
+    def __init__(self, on_end: EndCallback | None) -> None:
         self._head: Response | None = None
         self._acc = ChunkAccumulator()
         self._on_end = on_end
@@ -48,7 +51,7 @@ class _StreamState:
         if not self._finished:
             self._finished = True
             if self._on_end is not None:
-                self._on_end(self._final())  # with the response's headers and request id
+                self._on_end(self._final)  # built only if a plugin wants it
 
     def _label(self, chunk: ChatChunk) -> ChatChunk:
         if self._head is not None:
@@ -83,7 +86,7 @@ class Stream(_StreamState):
     def __init__(
         self,
         opener: Callable[[Callable[[Response], None]], Iterator[ChatChunk]],
-        on_end: Callable[[ChatResponse], None] | None = None,
+        on_end: EndCallback | None = None,
     ) -> None:
         super().__init__(on_end)
         self._chunks = opener(self._opened_callback())
@@ -131,7 +134,7 @@ class AsyncStream(_StreamState):
     def __init__(
         self,
         opener: Callable[[Callable[[Response], None]], AsyncIterator[ChatChunk]],
-        on_end: Callable[[ChatResponse], None] | None = None,
+        on_end: EndCallback | None = None,
     ) -> None:
         super().__init__(on_end)
         self._chunks = opener(self._opened_callback())
