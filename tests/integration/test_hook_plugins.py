@@ -13,6 +13,7 @@ import pytest
 from onesdk import (
     AsyncOneSDK,
     InvokeConfigError,
+    InvokeConnectionError,
     InvokeModelNotFoundError,
     OneSDK,
     hookimpl,
@@ -141,6 +142,49 @@ def test_call_log_records_a_failure_with_its_model(
     assert record["model"] == "no-such-model"
     assert record["status_code"] == 404
     assert record["error"].startswith("InvokeModelNotFoundError")
+
+
+def test_call_log_records_a_stream_retried_before_its_first_chunk(
+    client: OneSDK, sim: KimiSimulator, plugged: list[object], caplog: pytest.LogCaptureFixture
+) -> None:
+    plug(plugged, CallLog(), "call-log")
+    sim.inject("drop", times=1)
+    with (
+        caplog.at_level(logging.INFO, logger="onesdk.calls"),
+        client.stream_generate(MODEL, MESSAGES) as stream,
+    ):
+        stream.text()
+    (record,) = call_records(caplog)
+    assert (record["status"], record["retries"]) == ("ok", 1)
+
+
+def test_call_log_records_a_stream_broken_mid_way_once(
+    client: OneSDK, plugged: list[object], caplog: pytest.LogCaptureFixture
+) -> None:
+    plug(plugged, CallLog(), "call-log")
+    fault = {"X-Kimi-Sim-Fault": "disconnect;after=2"}
+    with (
+        caplog.at_level(logging.INFO, logger="onesdk.calls"),
+        pytest.raises(InvokeConnectionError),
+        client.stream_generate(MODEL, MESSAGES, extra_headers=fault) as stream,
+    ):
+        stream.text()
+    (record,) = call_records(caplog)
+    assert (record["operation"], record["status"]) == ("stream_generate", "error")
+    assert record["error"].startswith("InvokeConnectionError")
+    assert record["request_id"] is not None
+
+
+def test_a_stream_closed_early_is_not_logged(
+    client: OneSDK, plugged: list[object], caplog: pytest.LogCaptureFixture
+) -> None:
+    plug(plugged, CallLog(), "call-log")
+    with (
+        caplog.at_level(logging.INFO, logger="onesdk.calls"),
+        client.stream_generate(MODEL, MESSAGES) as stream,
+    ):
+        next(stream)
+    assert call_records(caplog) == []
 
 
 def test_call_log_never_carries_the_key_or_the_prompt(
