@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .errors import InvokeError, InvokeResponseError
+from .hooks import call_hook
 from .provider import Provider, Request, Response, StreamCall, StreamEnd
-from .registry import call_hook
 from .retry import RetryPolicy, parse_retry_after
 from .sse import SSEDecoder
 from .types import ChatChunk, HasHeaders, remember_response

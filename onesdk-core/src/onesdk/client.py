@@ -16,6 +16,7 @@ from . import registry
 from .attempts import CallTiming
 from .config import ClientConfig, resolve_config
 from .errors import InvokeBadRequestError, InvokeConfigError
+from .hooks import call_hook
 from .messages import prepare_messages
 from .provider import Call, Provider, ProviderSettings, Request, StreamCall
 from .resources_api import AsyncResourceMethods, ResourceMethods
@@ -202,7 +203,7 @@ class _ClientBase:
         hooks = registry.active_hooks()
         if hooks is not None:
             response = final()
-            registry.call_hook(
+            call_hook(
                 hooks,
                 "onesdk_on_stream_end",
                 provider=self._provider.name,
