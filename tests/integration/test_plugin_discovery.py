@@ -116,6 +116,14 @@ def test_an_installed_hook_plugin_sees_every_call(site: Path, tmp_path: Path) ->
     ]
 
 
+def test_without_hook_plugins_no_hook_machinery_is_even_imported(tmp_path: Path) -> None:
+    code = GENERATE.replace("from onesdk import OneSDK, get_plugin", "from onesdk import OneSDK")
+    code = code.split("usage = get_plugin")[0]
+    code += "import sys\nprint(json.dumps({'pluggy': 'pluggy' in sys.modules}))\n"
+    proc = run(tmp_path, code, tmp_path / "calls.jsonl")  # a site with no plugin installed
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"pluggy": False}
+
+
 def test_disabling_autoload_loads_no_plugin(site: Path, tmp_path: Path) -> None:
     result, seen = generate(site, tmp_path / "calls.jsonl", ONESDK_DISABLE_PLUGIN_AUTOLOAD="1")
     assert result["text"]
