@@ -176,6 +176,17 @@ def providers(site: Path, tmp_path: Path, **env: str) -> subprocess.CompletedPro
     return run(site, code, tmp_path / "calls.jsonl", **env)
 
 
+def test_onesdk_providers_lists_the_hook_plugins_in_use(site: Path, tmp_path: Path) -> None:
+    report = json.loads(providers(site, tmp_path, ONESDK_PLUGINS="recorder,onesdk.usage").stdout)
+    assert report["plugins"] == [
+        {"name": "recorder", "distribution": "onesdk-recorder"},
+        {"name": "onesdk.usage", "distribution": "onesdk-core"},
+    ]
+    code = "import sys; from onesdk.cli import main; sys.exit(main(['providers']))"
+    proc = run(site, code, tmp_path / "calls.jsonl")
+    assert "hook plugins: recorder (onesdk-recorder)" in proc.stdout
+
+
 def test_a_misspelt_hook_plugin_is_reported_by_onesdk_providers(site: Path, tmp_path: Path) -> None:
     install_fake_dist(site, "onesdk-typo", {"typo": "typo_plugin"}, {"typo_plugin": TYPO})
     proc = providers(site, tmp_path)

@@ -79,11 +79,18 @@ def cmd_providers(args: argparse.Namespace) -> int:
         {"name": p.name, "distribution": p.distribution, "reason": p.reason}
         for p in registry.plugin_problems()
     ]
+    plugins = [{"name": name, "distribution": dist} for name, dist in registry.hook_plugins()]
 
     def human() -> None:
         print_table(rows, ("name", "distribution", "version", "status"))
         if not rows:
             print("no providers installed (pip install onesdk-kimi, for instance)")
+        if plugins:
+            names = (
+                p["name"] + (f" ({p['distribution']})" if p["distribution"] else "")
+                for p in plugins
+            )
+            print("hook plugins: " + ", ".join(names))
         for row in rows:
             if row["status"] != "ok":
                 print(f"{row['name']} ({row['distribution']}): {row['error']}", file=sys.stderr)
@@ -95,7 +102,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
 
-    return emit(args, {"providers": rows, "problems": problems}, human)
+    return emit(args, {"providers": rows, "plugins": plugins, "problems": problems}, human)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ __all__ = [
     "ProviderEntry",
     "get_plugin",
     "get_provider_class",
+    "hook_plugins",
     "list_providers",
     "plugin_manager",
     "plugin_problems",
@@ -59,6 +60,7 @@ _lock = threading.RLock()
 _in_process: dict[str, type[Provider]] = {}
 _loaded: dict[str, type[Provider]] = {}
 _problems: dict[str, PluginProblem] = {}
+_plugin_dists: dict[str, str | None] = {}  # registered hook plugin name -> its distribution
 _manager: pluggy.PluginManager | None = None
 _hook_plugins = 0
 _autoload_checked = False
@@ -379,6 +381,7 @@ def register_plugin(
         raise _mismatch(manager, plugin, name, distribution, exc) from None
     with _lock:
         _hook_plugins += 1
+        _plugin_dists[registered] = distribution
     manager.hook.onesdk_register_providers(register=lambda cls: register_provider(cls))
 
 
@@ -390,6 +393,15 @@ def unregister_plugin(plugin: object) -> None:
         manager.unregister(plugin)
         with _lock:
             _hook_plugins -= 1
+
+
+def hook_plugins() -> list[tuple[str, str | None]]:
+    """Registered hook plugins, as (name, distribution); loads none."""
+    if _manager is None:
+        return []
+    names = [name for name, plugin in _manager.list_name_plugin() if plugin is not None]
+    with _lock:
+        return [(name, _plugin_dists.get(name)) for name in names]
 
 
 def get_plugin(name: str) -> Any:
