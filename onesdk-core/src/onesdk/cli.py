@@ -87,7 +87,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
             print("no providers installed (pip install onesdk-kimi, for instance)")
         if plugins:
             names = (
-                p["name"] + (f" ({p['distribution']})" if p["distribution"] else "")
+                f"{p['name']} ({p['distribution']})" if p["distribution"] else f"{p['name']}"
                 for p in plugins
             )
             print("hook plugins: " + ", ".join(names))
