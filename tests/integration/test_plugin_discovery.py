@@ -137,6 +137,18 @@ def test_a_blocked_plugin_is_not_loaded(site: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "calls.jsonl").exists()
 
 
+def test_a_blocked_name_is_ignored_by_register_plugin_too(site: Path, tmp_path: Path) -> None:
+    code = """
+    import json
+    from onesdk import get_plugin, register_plugin, registry
+    from onesdk.plugins import UsageAccounting
+    register_plugin(UsageAccounting(), name="mine")
+    print(json.dumps([get_plugin("mine") is None, registry.active_hooks() is None]))
+    """
+    proc = run(site, code, tmp_path / "calls.jsonl", ONESDK_BLOCK_PLUGINS="mine,recorder")
+    assert json.loads(proc.stdout.splitlines()[-1]) == [True, True]
+
+
 def test_an_allow_list_loads_only_the_plugins_it_names(site: Path, tmp_path: Path) -> None:
     _, seen = generate(site, tmp_path / "none.jsonl", ONESDK_PLUGINS="onesdk.usage")
     assert seen == []
