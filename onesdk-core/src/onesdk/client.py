@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from . import registry
 from .attempts import CallTiming
+from .batches_api import AsyncBatchMethods, BatchMethods
 from .config import ClientConfig, resolve_config
 from .errors import InvokeBadRequestError, InvokeConfigError
 from .hooks import call_hook
@@ -223,7 +224,7 @@ class _ClientBase:
         return getattr(provider, operation)(*args, **kwargs), options
 
 
-class OneSDK(_ClientBase, ResourceMethods):
+class OneSDK(_ClientBase, ResourceMethods, BatchMethods):
     """The synchronous client: ``OneSDK("kimi", {"api_key": ...})``."""
 
     def generate(
@@ -283,7 +284,7 @@ class OneSDK(_ClientBase, ResourceMethods):
         self.close()
 
 
-class AsyncOneSDK(_ClientBase, AsyncResourceMethods):
+class AsyncOneSDK(_ClientBase, AsyncResourceMethods, AsyncBatchMethods):
     """The asyncio client: the same methods as ``OneSDK``, awaited."""
 
     async def generate(
