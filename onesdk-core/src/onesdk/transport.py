@@ -5,7 +5,6 @@ The only module that imports httpx: moving to another HTTP library is a change h
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import threading
@@ -40,6 +39,12 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 #: What httpx raises for I/O trouble; StreamError covers misuse of a closed response.
 _HTTP_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
+
+
+async def _async_sleep(delay: float) -> None:
+    import asyncio  # only async callers pay for it (about 20 ms of import time)
+
+    await asyncio.sleep(delay)
 
 
 @dataclass(frozen=True)
@@ -457,7 +462,7 @@ class Transport:
                     raise
             else:
                 return self._rules.succeeded(call.operation, call.request, response, result, timing)
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
 
     async def astream(
         self,
@@ -496,7 +501,7 @@ class Transport:
                 delay = self._stream_failed(call, error, raw_head, delivered, timing, policy)
                 if delay is None:
                     raise
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
 
     async def _aiter_raw(self, raw: httpx.Response) -> AsyncIterator[bytes]:
         try:
