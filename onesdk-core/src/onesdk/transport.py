@@ -366,12 +366,15 @@ class Transport:
                     if on_open is not None:
                         on_open(head)
                     pump = EventPump(call, self.max_event_bytes)
-                    for part in self._iter_raw(raw):
-                        for chunk in pump.feed(part):
-                            delivered = True
-                            yield chunk
-                        if pump.ended:
-                            break
+                    try:  # one guard around the loop, not a generator per read: the hot path
+                        for part in raw.iter_bytes():
+                            for chunk in pump.feed(part):
+                                delivered = True
+                                yield chunk
+                            if pump.ended:
+                                break
+                    except _HTTP_ERRORS as exc:
+                        raise self._map_exception(exc) from None
                     yield from pump.finish()
                     return
                 finally:
@@ -381,12 +384,6 @@ class Transport:
                 if delay is None:
                     raise
             time.sleep(delay)
-
-    def _iter_raw(self, raw: httpx.Response) -> Iterator[bytes]:
-        try:
-            yield from raw.iter_bytes()
-        except _HTTP_ERRORS as exc:
-            raise self._map_exception(exc) from None
 
     def _check_event_stream(self, head: Response) -> None:
         kind = head.headers.get("content-type", "")
