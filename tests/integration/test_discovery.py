@@ -159,3 +159,54 @@ def test_two_distributions_claiming_one_name_are_named(site: Path) -> None:
     )
     assert "onesdk-other" in result["error"]  # type: ignore[operator]
     assert "onesdk-other-fork" in result["error"]  # type: ignore[operator]
+
+
+def test_provider_for_another_protocol_version_is_named_with_its_distribution(
+    site: Path,
+) -> None:
+    install_fake_dist(
+        site,
+        "onesdk-future",
+        {"future": "future_provider:FutureProvider"},
+        {
+            "future_provider": """
+            from onesdk import Provider
+            class FutureProvider(Provider):
+                name = "future"
+                protocol_version = 99
+        """,
+        },
+    )
+    result = run(
+        site,
+        """
+        import json
+        from onesdk import OneSDK, InvokeConfigError
+        try:
+            OneSDK("future", api_key="x")
+        except InvokeConfigError as exc:
+            error = str(exc)
+        kimi = OneSDK("kimi").provider.name
+        print(json.dumps({"error": error, "kimi": kimi}))
+    """,
+    )
+    assert "onesdk-future" in result["error"]  # type: ignore[operator]
+    assert "protocol 99" in result["error"]  # type: ignore[operator]
+    assert result["kimi"] == "kimi"
+
+
+def test_onesdk_providers_lists_broken_plugins_with_their_distributions(site: Path) -> None:
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "MOONSHOT_API_KEY": "sk-test"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "onesdk.cli", "--json", "providers"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    listing = json.loads(proc.stdout)
+    text = json.dumps(listing)
+    for dist in ("onesdk-broken", "onesdk-wrongtype", "onesdk-kimi"):
+        assert dist in text
