@@ -40,6 +40,22 @@ def run(site: Path, code: str) -> dict[str, object]:
     return result
 
 
+def config_error(site: Path, provider: str) -> str:
+    """The one-line error ``OneSDK(provider)`` raises in a process that sees ``site``."""
+    result = run(
+        site,
+        f"""
+        import json
+        from onesdk import OneSDK, InvokeConfigError
+        try:
+            OneSDK({provider!r}, api_key="x")
+        except InvokeConfigError as exc:
+            print(json.dumps({{"error": str(exc)}}))
+    """,
+    )
+    return str(result["error"])
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     install_fake_dist(
@@ -113,52 +129,22 @@ def test_kimi_imports_no_other_provider_and_survives_broken_ones(site: Path) -> 
 
 
 def test_broken_provider_is_reported_with_its_distribution(site: Path) -> None:
-    result = run(
-        site,
-        """
-        import json
-        from onesdk import OneSDK, InvokeConfigError
-        try:
-            OneSDK("broken", api_key="x")
-        except InvokeConfigError as exc:
-            print(json.dumps({"error": str(exc)}))
-    """,
-    )
-    assert "onesdk-broken" in result["error"]  # type: ignore[operator]
-    assert "broken on purpose" in result["error"]  # type: ignore[operator]
+    error = config_error(site, "broken")
+    assert "onesdk-broken" in error
+    assert "broken on purpose" in error
 
 
 def test_entry_point_of_wrong_type_is_reported(site: Path) -> None:
-    result = run(
-        site,
-        """
-        import json
-        from onesdk import OneSDK, InvokeConfigError
-        try:
-            OneSDK("wrongtype", api_key="x")
-        except InvokeConfigError as exc:
-            print(json.dumps({"error": str(exc)}))
-    """,
-    )
-    assert "onesdk-wrongtype" in result["error"]  # type: ignore[operator]
-    assert "not a subclass of onesdk.Provider" in result["error"]  # type: ignore[operator]
+    error = config_error(site, "wrongtype")
+    assert "onesdk-wrongtype" in error
+    assert "not a subclass of onesdk.Provider" in error
 
 
 def test_two_distributions_claiming_one_name_are_named(site: Path) -> None:
     install_fake_dist(site, "onesdk-other-fork", {"other": "other_provider:OtherProvider"}, {})
-    result = run(
-        site,
-        """
-        import json
-        from onesdk import OneSDK, InvokeConfigError
-        try:
-            OneSDK("other", api_key="x")
-        except InvokeConfigError as exc:
-            print(json.dumps({"error": str(exc)}))
-    """,
-    )
-    assert "onesdk-other" in result["error"]  # type: ignore[operator]
-    assert "onesdk-other-fork" in result["error"]  # type: ignore[operator]
+    error = config_error(site, "other")
+    assert "onesdk-other" in error
+    assert "onesdk-other-fork" in error
 
 
 def test_provider_for_another_protocol_version_is_named_with_its_distribution(
@@ -177,22 +163,11 @@ def test_provider_for_another_protocol_version_is_named_with_its_distribution(
         """,
         },
     )
-    result = run(
-        site,
-        """
-        import json
-        from onesdk import OneSDK, InvokeConfigError
-        try:
-            OneSDK("future", api_key="x")
-        except InvokeConfigError as exc:
-            error = str(exc)
-        kimi = OneSDK("kimi").provider.name
-        print(json.dumps({"error": error, "kimi": kimi}))
-    """,
-    )
-    assert "onesdk-future" in result["error"]  # type: ignore[operator]
-    assert "protocol 99" in result["error"]  # type: ignore[operator]
-    assert result["kimi"] == "kimi"
+    error = config_error(site, "future")
+    assert "onesdk-future" in error
+    assert "protocol 99" in error
+    kimi = run(site, 'import json, onesdk; print(json.dumps(onesdk.OneSDK("kimi").provider.name))')
+    assert kimi == "kimi"
 
 
 def test_onesdk_providers_lists_broken_plugins_with_their_distributions(site: Path) -> None:
