@@ -8,6 +8,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import errors as _errors
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -103,26 +105,8 @@ _EXPORTS: dict[str, str] = {
     "unregister_provider": "registry",
     "register_plugin": "registry",
     "unregister_plugin": "registry",
-    **dict.fromkeys(
-        (
-            "InvokeError",
-            "InvokeConfigError",
-            "InvokeUnsupportedError",
-            "InvokeConnectionError",
-            "InvokeTimeoutError",
-            "InvokeServerUnavailableError",
-            "InvokeRateLimitError",
-            "InvokeQuotaExceededError",
-            "InvokeAuthorizationError",
-            "InvokeBadRequestError",
-            "InvokeContextLengthError",
-            "InvokeContentFilterError",
-            "InvokeNotFoundError",
-            "InvokeModelNotFoundError",
-            "InvokeResponseError",
-        ),
-        "errors",
-    ),
+    # errors.py is import-light (no third-party imports): its own __all__ is the list.
+    **dict.fromkeys(_errors.__all__, "errors"),
     **dict.fromkeys(
         (
             "ChatChunk",

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from .errors import InvokeBadRequestError, InvokeError, InvokeNotFoundError, InvokeTimeoutError
 from .messages import prepare_messages
 from .resources import Batch, BatchError, BatchList, BatchResult
+from .waiting import Poll, async_sleep
 
 __all__ = ["AsyncBatchMethods", "BatchMethods"]
 
-_POLL_START, _POLL_MAX = 0.05, 2.0
 BATCH_INPUT_NAME = "batch-input.jsonl"
 ProgressCallback = Callable[[Batch], None]
 
@@ -225,18 +225,16 @@ class BatchMethods(_BatchShared):
         ``on_progress(batch)`` sees every polled state; ``timeout=None`` waits as long as
         the batch's completion window allows.
         """
-        start = time.monotonic()
-        delay = min(_POLL_START, poll_interval)
+        poll = Poll(timeout, cap=poll_interval)
         current = batch if isinstance(batch, Batch) else self.get_batch(batch)
         while True:
             if on_progress is not None:
                 on_progress(current)
             if self._batch_settled(current):
                 return current
-            if timeout is not None and time.monotonic() - start >= timeout:
-                raise self._batch_too_slow(current, timeout)
-            time.sleep(delay)
-            delay = min(delay * 2, poll_interval)
+            if poll.expired():
+                raise self._batch_too_slow(current, timeout or 0.0)
+            time.sleep(poll.next_delay())
             current = self.get_batch(current.id)
 
     def batch_results(self, batch: Batch | str) -> list[BatchResult]:
@@ -303,20 +301,16 @@ class AsyncBatchMethods(_BatchShared):
         poll_interval: float = 5.0,
         on_progress: ProgressCallback | None = None,
     ) -> Batch:
-        import asyncio  # only async users pay for it
-
-        start = time.monotonic()
-        delay = min(_POLL_START, poll_interval)
+        poll = Poll(timeout, cap=poll_interval)
         current = batch if isinstance(batch, Batch) else await self.get_batch(batch)
         while True:
             if on_progress is not None:
                 on_progress(current)
             if self._batch_settled(current):
                 return current
-            if timeout is not None and time.monotonic() - start >= timeout:
-                raise self._batch_too_slow(current, timeout)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, poll_interval)
+            if poll.expired():
+                raise self._batch_too_slow(current, timeout or 0.0)
+            await async_sleep(poll.next_delay())
             current = await self.get_batch(current.id)
 
     async def batch_results(self, batch: Batch | str) -> list[BatchResult]:

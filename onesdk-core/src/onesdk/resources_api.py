@@ -19,10 +19,10 @@ from .resources import (
     Deleted,
     FileObject,
 )
+from .waiting import Poll, async_sleep
 
 __all__ = ["AsyncResourceMethods", "ResourceMethods"]
 
-_POLL_START, _POLL_MAX = 0.05, 2.0
 BATCH_INPUT_NAME = "batch-input.jsonl"
 ProgressCallback = Callable[[Batch], None]
 
@@ -99,12 +99,11 @@ class ResourceMethods(_Shared):
 
     def wait_for_cache(self, cache: Cache, timeout: float = 120.0) -> Cache:
         """Poll until ``cache`` leaves ``pending``; raise if it failed or took too long."""
-        deadline, delay = time.monotonic() + timeout, _POLL_START
+        poll = Poll(timeout)
         while not self._settled(cache):
-            if time.monotonic() >= deadline:
+            if poll.expired():
                 raise self._too_slow(cache, timeout)
-            time.sleep(delay)
-            delay = min(delay * 2, _POLL_MAX)
+            time.sleep(poll.next_delay())
             cache = self.get_cache(cache.id)
         return cache
 
@@ -231,14 +230,11 @@ class AsyncResourceMethods(_Shared):
         return await self.wait_for_cache(cache, wait_timeout) if wait else cache
 
     async def wait_for_cache(self, cache: Cache, timeout: float = 120.0) -> Cache:
-        deadline, delay = time.monotonic() + timeout, _POLL_START
+        poll = Poll(timeout)
         while not self._settled(cache):
-            if time.monotonic() >= deadline:
+            if poll.expired():
                 raise self._too_slow(cache, timeout)
-            import asyncio  # only async users pay for it
-
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _POLL_MAX)
+            await async_sleep(poll.next_delay())
             cache = await self.get_cache(cache.id)
         return cache
 

@@ -1,16 +1,16 @@
-"""Server-sent-events decoding: an incremental, sans-I/O decoder plus sync/async drivers.
+"""Server-sent-events decoding: an incremental, sans-I/O decoder plus a driver over byte chunks.
 
 Handles LF, CR and CRLF endings, multi-line ``data:``, comments, and events split across reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from .errors import InvokeResponseError
 
-__all__ = ["MAX_EVENT_BYTES", "SSEDecoder", "SSEEvent", "aiter_events", "iter_events"]
+__all__ = ["MAX_EVENT_BYTES", "SSEDecoder", "SSEEvent", "iter_events"]
 
 #: A line or event larger than this is refused: a hostile or broken server cannot exhaust memory.
 MAX_EVENT_BYTES = 8 * 1024 * 1024
@@ -156,15 +156,3 @@ def iter_events(chunks: Iterable[bytes], decoder: SSEDecoder | None = None) -> I
     for chunk in chunks:
         yield from decoder.feed(chunk)
     yield from decoder.close()
-
-
-async def aiter_events(
-    chunks: AsyncIterator[bytes], decoder: SSEDecoder | None = None
-) -> AsyncIterator[SSEEvent]:
-    """Events from an async iterator of byte chunks."""
-    decoder = decoder or SSEDecoder()
-    async for chunk in chunks:
-        for event in decoder.feed(chunk):
-            yield event
-    for event in decoder.close():
-        yield event

@@ -26,6 +26,7 @@ from .errors import (
 from .provider import Call, Provider, Request, Response, StreamCall
 from .retry import RetryPolicy
 from .types import ChatChunk
+from .waiting import async_sleep
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "CallOptions", "Transport"]
 
@@ -39,12 +40,6 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 #: What httpx raises for I/O trouble; StreamError covers misuse of a closed response.
 _HTTP_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
-
-
-async def _async_sleep(delay: float) -> None:
-    import asyncio  # only async callers pay for it (about 20 ms of import time)
-
-    await asyncio.sleep(delay)
 
 
 @dataclass(frozen=True)
@@ -459,7 +454,7 @@ class Transport:
                     raise
             else:
                 return self._rules.succeeded(call.operation, call.request, response, result, timing)
-            await _async_sleep(delay)
+            await async_sleep(delay)
 
     async def astream(
         self,
@@ -483,12 +478,15 @@ class Transport:
                     if on_open is not None:
                         on_open(head)
                     pump = EventPump(call, self.max_event_bytes)
-                    async for part in self._aiter_raw(raw):
-                        for chunk in pump.feed(part):
-                            delivered = True
-                            yield chunk
-                        if pump.ended:
-                            break
+                    try:  # as in stream(): one guard around the read loop
+                        async for part in raw.aiter_bytes():
+                            for chunk in pump.feed(part):
+                                delivered = True
+                                yield chunk
+                            if pump.ended:
+                                break
+                    except _HTTP_ERRORS as exc:
+                        raise self._map_exception(exc) from None
                     for chunk in pump.finish():
                         yield chunk
                     return
@@ -498,11 +496,4 @@ class Transport:
                 delay = self._stream_failed(call, error, raw_head, delivered, timing, policy)
                 if delay is None:
                     raise
-            await _async_sleep(delay)
-
-    async def _aiter_raw(self, raw: httpx.Response) -> AsyncIterator[bytes]:
-        try:
-            async for part in raw.aiter_bytes():
-                yield part
-        except _HTTP_ERRORS as exc:
-            raise self._map_exception(exc) from None
+            await async_sleep(delay)
